@@ -1,0 +1,318 @@
+"""The plan as stored: typed SQLAlchemy 2 models.
+
+Figures (baselines, targets, actuals) are stored as the canonical text of a parsed value
+(`dxtracker.values.format_value`), so that words, ranges, bounds and composites keep their
+meaning and blank stays distinguishable from zero. Only portable constructs are used: the same
+models are meant to run on PostgreSQL for headquarters that outgrow one PC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints, so that later upgrade steps (batch mode on SQLite) can reach them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ALL_DEPARTMENTS = "全部局"
+STATUSES = ("順調", "概ね順調", "やや遅れ", "遅れ", "完了", "未着手")
+DIRECTIONS = ("higher", "lower")
+AGGREGATIONS = ("single", "sum")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Meta(Base):
+    """Key/value facts about the file itself (schema version, created by which app version)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    organisation: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    edition: Mapped[int] = mapped_column(Integer, default=1)
+    edition_label: Mapped[str] = mapped_column(Text, default="")
+    baseline_fiscal_year: Mapped[int] = mapped_column(Integer)
+    first_fiscal_year: Mapped[int] = mapped_column(Integer)
+    last_fiscal_year: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")  # one note a line
+
+    visions: Mapped[list[Vision]] = relationship(
+        back_populates="plan", order_by="Vision.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+
+class Department(Base):
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Vision(Base):
+    __tablename__ = "vision"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="visions")
+    projects: Mapped[list[Project]] = relationship(
+        back_populates="vision", order_by="Project.number", cascade="all, delete-orphan"
+    )
+
+
+class Project(Base):
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vision_id: Mapped[int] = mapped_column(ForeignKey("vision.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    lead_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+
+    vision: Mapped[Vision] = relationship(back_populates="projects")
+    lead_department: Mapped[Department] = relationship()
+    future_picture: Mapped[list[FuturePictureItem]] = relationship(
+        back_populates="project", order_by="FuturePictureItem.number",
+        cascade="all, delete-orphan",
+    )
+    kpis: Mapped[list[Kpi]] = relationship(
+        back_populates="project", order_by="Kpi.position", cascade="all, delete-orphan"
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="project", order_by="Measure.number", cascade="all, delete-orphan"
+    )
+
+
+class FuturePictureItem(Base):
+    """One numbered item of 概ね3年後の姿."""
+
+    __tablename__ = "future_picture_item"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    project: Mapped[Project] = relationship(back_populates="future_picture")
+
+
+kpi_reporting_department = Table(
+    "kpi_reporting_department",
+    Base.metadata,
+    Column("kpi_id", ForeignKey("kpi.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id"), primary_key=True),
+)
+
+measure_department = Table(
+    "measure_department",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id"), primary_key=True),
+)
+
+
+class Kpi(Base):
+    __tablename__ = "kpi"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    cumulative: Mapped[bool] = mapped_column(Boolean, default=False)
+    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_in_edition: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # True when every department reports (全部局): the list below is then not consulted.
+    all_departments_report: Mapped[bool] = mapped_column(Boolean, default=False)
+    aggregation: Mapped[str] = mapped_column(String(8), default="single")
+    baseline: Mapped[str | None] = mapped_column(Text, nullable=True)
+    baseline_fiscal_year: Mapped[int] = mapped_column(Integer)
+
+    project: Mapped[Project] = relationship(back_populates="kpis")
+    reporting_departments: Mapped[list[Department]] = relationship(
+        secondary=kpi_reporting_department, order_by="Department.sort_order"
+    )
+    targets: Mapped[list[KpiTarget]] = relationship(
+        back_populates="kpi", order_by="KpiTarget.fiscal_year", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list[TargetRevision]] = relationship(
+        back_populates="kpi", order_by="TargetRevision.id", cascade="all, delete-orphan"
+    )
+    actuals: Mapped[list[KpiActual]] = relationship(
+        back_populates="kpi", cascade="all, delete-orphan"
+    )
+
+
+class KpiTarget(Base):
+    """The current target of a KPI for a fiscal year (its history is in TargetRevision)."""
+
+    __tablename__ = "kpi_target"
+    __table_args__ = (UniqueConstraint("kpi_id", "fiscal_year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    kpi: Mapped[Kpi] = relationship(back_populates="targets")
+
+
+class TargetRevision(Base):
+    """A target changed after publication: shown in red as "new (oldからの修正)"."""
+
+    __tablename__ = "target_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    revised_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    edition: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    kpi: Mapped[Kpi] = relationship(back_populates="revisions")
+
+
+class KpiActual(Base):
+    """An actual for a fiscal year.
+
+    `department_id` is the contributing department for KPIs fed by several departments
+    (aggregation "sum"), the reporting department otherwise, and NULL for a figure recorded in
+    the plan document itself without a breakdown (the seed's totals).
+    """
+
+    __tablename__ = "kpi_actual"
+    __table_args__ = (UniqueConstraint("kpi_id", "fiscal_year", "department_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id"), nullable=True
+    )
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_by: Mapped[str] = mapped_column(Text, default="")
+
+    kpi: Mapped[Kpi] = relationship(back_populates="actuals")
+    department: Mapped[Department | None] = relationship()
+
+
+class Measure(Base):
+    __tablename__ = "measure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_in_edition: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    items: Mapped[str] = mapped_column(Text, default="")  # JSON list of the ○ items
+    all_departments: Mapped[bool] = mapped_column(Boolean, default=False)
+    attention_points: Mapped[str] = mapped_column(Text, default="")
+    response_policy: Mapped[str] = mapped_column(Text, default="")
+
+    project: Mapped[Project] = relationship(back_populates="measures")
+    departments: Mapped[list[Department]] = relationship(
+        secondary=measure_department, order_by="Department.sort_order"
+    )
+    schedule: Mapped[list[ScheduleItem]] = relationship(
+        back_populates="measure", order_by="ScheduleItem.position",
+        cascade="all, delete-orphan",
+    )
+    progress: Mapped[list[MeasureProgress]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan"
+    )
+
+
+class ScheduleItem(Base):
+    """One box of the 工程 grid; it may span several fiscal years."""
+
+    __tablename__ = "schedule_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    first_fiscal_year: Mapped[int] = mapped_column(Integer)
+    last_fiscal_year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    measure: Mapped[Measure] = relationship(back_populates="schedule")
+
+
+class MeasureProgress(Base):
+    """What one department reports on one measure for one fiscal year."""
+
+    __tablename__ = "measure_progress"
+    __table_args__ = (UniqueConstraint("measure_id", "department_id", "fiscal_year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    record: Mapped[str] = mapped_column(Text, default="")
+    issues: Mapped[str] = mapped_column(Text, default="")
+    next_policy: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_by: Mapped[str] = mapped_column(Text, default="")
+
+    measure: Mapped[Measure] = relationship(back_populates="progress")
+    department: Mapped[Department] = relationship()
+
+
+class AuditEntry(Base):
+    """Every change to the plan and to entered progress: who, when, what, why, from where."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(Text, default="")
+    department: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(32))  # cli, form, return, import, upgrade
+    source_detail: Mapped[str] = mapped_column(Text, default="")  # e.g. the return's file name
+    entity: Mapped[str] = mapped_column(String(32))  # kpi_actual, measure_progress, target, …
+    entity_code: Mapped[str] = mapped_column(Text)  # e.g. "P01-K1/2022/D03"
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")

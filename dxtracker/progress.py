@@ -1,0 +1,201 @@
+"""Entering progress: a KPI's actual and a measure's status and notes, one transaction each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from dxtracker.audit import current_user, now, record_change
+from dxtracker.db import Database
+from dxtracker.errors import DxTrackerError
+from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.lookup import (
+    find_department,
+    find_kpi,
+    find_measure,
+    get_plan,
+    kpi_reporters,
+    measure_departments,
+)
+from dxtracker.models import STATUSES, Department, Kpi, KpiActual, MeasureProgress
+from dxtracker.values import format_value, parse_value
+
+
+class EntryRejected(DxTrackerError):
+    """An entry that is not allowed: wrong department, year outside the plan, bad status."""
+
+
+@dataclass(frozen=True)
+class ActualChange:
+    kpi_code: str
+    fiscal_year: int
+    department: str | None
+    old_value: str | None
+    new_value: str | None
+    old_note: str
+    new_note: str
+
+
+@dataclass(frozen=True)
+class ProgressChange:
+    measure_code: str
+    fiscal_year: int
+    department: str
+    changes: dict[str, tuple[str | None, str | None]]
+
+
+def check_fiscal_year(session: Session, fiscal_year: int) -> None:
+    plan = get_plan(session)
+    if fiscal_year not in plan.fiscal_years:
+        first, last = plan.first_fiscal_year, plan.last_fiscal_year
+        raise EntryRejected(
+            f"{fiscal_year_label(fiscal_year)}は計画期間（{fiscal_year_label(first)}〜"
+            f"{fiscal_year_label(last)}）の外です。",
+            f"FY{fiscal_year} is outside the plan period (FY{first}–FY{last}).",
+        )
+
+
+def reporting_department(session: Session, kpi: Kpi, department: str | None) -> Department:
+    """The department whose figure is being entered; checks that it reports this KPI."""
+    reporters = kpi_reporters(session, kpi)
+    if department is None:
+        if len(reporters) == 1:
+            return reporters[0]
+        raise EntryRejected(
+            f"指標 {kpi.code} は複数の部局が実績を報告します。--dept で部局を指定してください。",
+            f"Several departments report KPI {kpi.code}; name one with --dept.",
+        )
+    dept = find_department(session, department)
+    if dept not in reporters:
+        names = "、".join(d.name for d in reporters)
+        raise EntryRejected(
+            f"{dept.name}は指標 {kpi.code}「{kpi.name}」の実績を報告する部局ではありません"
+            f"（報告する部局: {names}）。",
+            f"{dept.name} does not report KPI {kpi.code} (reported by: {names}).",
+        )
+    return dept
+
+
+def set_actual(
+    db: Database,
+    kpi_code: str,
+    fiscal_year: int,
+    text: str | None,
+    *,
+    department: str | None = None,
+    note: str | None = None,
+    source: str = "cli",
+    source_detail: str = "",
+) -> ActualChange:
+    """Parse `text` with the KPI's unit and store it; nothing is written if it does not parse."""
+    with db.transaction() as session:
+        return set_actual_in(session, kpi_code, fiscal_year, text, department=department,
+                             note=note, source=source, source_detail=source_detail)
+
+
+def set_actual_in(
+    session: Session,
+    kpi_code: str,
+    fiscal_year: int,
+    text: str | None,
+    *,
+    department: str | None = None,
+    note: str | None = None,
+    source: str = "cli",
+    source_detail: str = "",
+) -> ActualChange:
+    """`set_actual` inside the caller's transaction (used by merges of several changes)."""
+    kpi = find_kpi(session, kpi_code)
+    check_fiscal_year(session, fiscal_year)
+    dept = reporting_department(session, kpi, department)
+    value = parse_value(text, unit=kpi.unit, allow_words=False)
+    new_value = None if value is None else format_value(value)
+    row = next((a for a in kpi.actuals
+                if a.fiscal_year == fiscal_year and a.department_id == dept.id), None)
+    if row is None:
+        row = KpiActual(fiscal_year=fiscal_year, department=dept, value=None, note="")
+        kpi.actuals.append(row)
+    old_value, old_note = row.value, row.note
+    row.value = new_value
+    if note is not None:
+        row.note = note
+    if (old_value, old_note) != (row.value, row.note):
+        row.updated_at, row.updated_by = now(), current_user()
+    code = f"{kpi.code}/{fiscal_year}/{dept.code}"
+    for field, old, new in (("actual", old_value, row.value), ("note", old_note, row.note)):
+        record_change(session, source=source, source_detail=source_detail, entity="kpi_actual",
+                      entity_code=code, field=field, old=old, new=new, department=dept.name)
+    return ActualChange(kpi.code, fiscal_year, dept.name, old_value, row.value, old_note,
+                        row.note)
+
+
+PROGRESS_FIELDS = ("status", "record", "issues", "next_policy")
+
+
+def set_progress(
+    db: Database,
+    measure_code: str,
+    fiscal_year: int,
+    department: str,
+    *,
+    source: str = "cli",
+    source_detail: str = "",
+    **fields: str | None,
+) -> ProgressChange:
+    """Set any of status, record (取組実績), issues (課題), next_policy (今後の対応方針)."""
+    with db.transaction() as session:
+        return set_progress_in(session, measure_code, fiscal_year, department, source=source,
+                               source_detail=source_detail, **fields)
+
+
+def set_progress_in(
+    session: Session,
+    measure_code: str,
+    fiscal_year: int,
+    department: str,
+    *,
+    source: str = "cli",
+    source_detail: str = "",
+    **fields: str | None,
+) -> ProgressChange:
+    unknown = set(fields) - set(PROGRESS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown progress fields: {sorted(unknown)}")
+    measure = find_measure(session, measure_code)
+    check_fiscal_year(session, fiscal_year)
+    dept = find_department(session, department)
+    if dept not in measure_departments(session, measure):
+        raise EntryRejected(
+            f"{dept.name}は施策 {measure.code}「{measure.title}」の担当部局ではありません。",
+            f"{dept.name} is not responsible for measure {measure.code}.",
+        )
+    status = fields.get("status")
+    if status is not None and status != "" and status not in STATUSES:
+        raise EntryRejected(
+            f"進捗状況「{status}」は選べません。{' / '.join(STATUSES)} のいずれかです。",
+            f"Status '{status}' is not one of {' / '.join(STATUSES)}.",
+        )
+    row = next((p for p in measure.progress
+                if p.fiscal_year == fiscal_year and p.department_id == dept.id), None)
+    if row is None:
+        row = MeasureProgress(fiscal_year=fiscal_year, department=dept, status=None,
+                              record="", issues="", next_policy="")
+        measure.progress.append(row)
+    changes: dict[str, tuple[str | None, str | None]] = {}
+    for name, new in fields.items():
+        if new is None:
+            continue
+        if name == "status" and new == "":
+            new = None
+        old = getattr(row, name)
+        if old != new:
+            setattr(row, name, new)
+            changes[name] = (old, new)
+            record_change(session, source=source, source_detail=source_detail,
+                          entity="measure_progress",
+                          entity_code=f"{measure.code}/{fiscal_year}/{dept.code}",
+                          field=name, old=old, new=new, department=dept.name)
+    if changes:
+        row.updated_at, row.updated_by = now(), current_user()
+    return ProgressChange(measure.code, fiscal_year, dept.name, changes)
