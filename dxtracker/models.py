@@ -316,3 +316,203 @@ class AuditEntry(Base):
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# --------------------------------------------------------------------------- returns and merges
+# Added for department returns (issue 3): the import history, merge runs with the old value of
+# every field they changed (for undo), and the target revisions that returns propose.
+
+RETURN_IMPORT_STATES = ("merged", "undone")
+PROPOSAL_STATUSES = ("pending", "accepted", "rejected")
+
+
+class MergeRun(Base):
+    """One `merge_returns` call that wrote something; undo works on the last one not undone."""
+
+    __tablename__ = "merge_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(Text, default="")
+    backup_path: Mapped[str] = mapped_column(Text, default="")
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    undone_by: Mapped[str] = mapped_column(Text, default="")
+
+    imports: Mapped[list[ReturnImport]] = relationship(
+        back_populates="run", order_by="ReturnImport.id"
+    )
+    changes: Mapped[list[MergeChange]] = relationship(
+        back_populates="run", order_by="MergeChange.id", cascade="all, delete-orphan"
+    )
+
+
+class ReturnImport(Base):
+    """A return file merged into the database (refused files leave no trace here).
+
+    `content_sha256` identifies the content whatever the bytes (a file saved again by another
+    program is the same return); `state` becomes "undone" when its merge run is undone.
+    """
+
+    __tablename__ = "return_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("merge_run.id"))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    exported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(Text, default="")
+    changes_count: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts_count: Mapped[int] = mapped_column(Integer, default=0)  # left waiting
+    resolved_count: Mapped[int] = mapped_column(Integer, default=0)  # a side was chosen
+    warnings_count: Mapped[int] = mapped_column(Integer, default=0)
+    proposals_count: Mapped[int] = mapped_column(Integer, default=0)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="merged")
+
+    run: Mapped[MergeRun] = relationship(back_populates="imports")
+    department: Mapped[Department] = relationship()
+
+
+class MergeChange(Base):
+    """One field a merge changed, with its old value, so that the merge can be undone.
+
+    `row_created` marks a row the merge added (undo removes it again); `old_updated_*` are the
+    row's stamps before the merge (undo puts them back, so the plan reads exactly as before).
+    """
+
+    __tablename__ = "merge_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("merge_run.id", ondelete="CASCADE"))
+    import_id: Mapped[int] = mapped_column(ForeignKey("return_import.id"))
+    entity: Mapped[str] = mapped_column(String(32))  # kpi_actual, measure_progress
+    item_code: Mapped[str] = mapped_column(String(32))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolution: Mapped[str] = mapped_column(String(16), default="change")  # change, theirs
+    row_created: Mapped[bool] = mapped_column(Boolean, default=False)
+    old_updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    old_updated_by: Mapped[str] = mapped_column(Text, default="")
+
+    run: Mapped[MergeRun] = relationship(back_populates="changes")
+    department: Mapped[Department] = relationship()
+
+
+class RevisionProposal(Base):
+    """A target revision a department proposed in its return; headquarters decides on it."""
+
+    __tablename__ = "revision_proposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("return_import.id"))
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    proposed_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    kpi: Mapped[Kpi] = relationship()
+    department: Mapped[Department] = relationship()
+
+
+# --------------------------------------------------------------------------- plan management
+# Added for plan management at headquarters (issue 6): published editions, the name history of
+# departments (a renamed department keeps its id, so its earlier rows still belong to it), and
+# department merges.
+
+
+class PlanEdition(Base):
+    """An edition of the plan (版). `Plan.edition` is the current one.
+
+    A database without a row for the current edition treats it as published: a plan loaded
+    from a plan file is the adopted document. Changes made while the current edition is
+    published belong to the next edition (revisions, 【新】 marks) until it is published.
+    """
+
+    __tablename__ = "plan_edition"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    published_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class DepartmentName(Base):
+    """One name a department had, from `valid_from` to `valid_to` (None: open-ended)."""
+
+    __tablename__ = "department_name"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    department: Mapped[Department] = relationship()
+
+
+class DepartmentMerge(Base):
+    """A department merged into another: its rows moved to the surviving one on `merged_on`."""
+
+    __tablename__ = "department_merge"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retired_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    surviving_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    merged_on: Mapped[date] = mapped_column(Date)
+    merged_by: Mapped[str] = mapped_column(Text, default="")
+    rows_moved: Mapped[int] = mapped_column(Integer, default=0)
+    rows_combined: Mapped[int] = mapped_column(Integer, default=0)
+
+    retired_department: Mapped[Department] = relationship(
+        foreign_keys=[retired_department_id]
+    )
+    surviving_department: Mapped[Department] = relationship(
+        foreign_keys=[surviving_department_id]
+    )
+
+
+# --------------------------------------------------------------------------- grades and settings
+# Added for the consolidated report (issue 5): grades entered by hand (word targets, or a
+# judgement that overrides the computed grade, always with a reason) and the plan's settings
+# (the grade scheme: thresholds and labels are settings, not code).
+
+
+class ManualGrade(Base):
+    """A grade entered by hand for a KPI and fiscal year (`part`: a part of a composite KPI,
+    "" for the whole KPI). `grade` is a label of the grade scheme or "not_assessable"."""
+
+    __tablename__ = "manual_grade"
+    __table_args__ = (UniqueConstraint("kpi_id", "fiscal_year", "part"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    part: Mapped[str] = mapped_column(Text, default="")
+    grade: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(Text, default="")
+
+    kpi: Mapped[Kpi] = relationship()
+
+
+class PlanSetting(Base):
+    """A setting of the plan as key and JSON text (e.g. "grade_scheme")."""
+
+    __tablename__ = "plan_setting"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(Text, default="")

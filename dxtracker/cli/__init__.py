@@ -13,7 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dxtracker import __version__
-from dxtracker.cli import commands_core
+from dxtracker.cli import (
+    commands_core,
+    commands_plan_admin,
+    commands_report,
+    commands_returns,
+)
 from dxtracker.errors import DxTrackerError
 from dxtracker.fiscal_year import FiscalYearError
 from dxtracker.values import ValueParseError
@@ -21,7 +26,7 @@ from dxtracker.values import ValueParseError
 USER_ERRORS = (DxTrackerError, ValueParseError, FiscalYearError)
 
 # Command modules; each adds its subcommands. Later features append theirs here.
-COMMAND_MODULES = [commands_core]
+COMMAND_MODULES = [commands_core, commands_plan_admin, commands_returns, commands_report]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("中断しました。", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from dxtracker.bootstrap import create_database
+from dxtracker.cli import commands_plan_admin
 from dxtracker.cli.common import db_path, fiscal_year_arg, open_db
 from dxtracker.cli.plan_text import print_plan
 from dxtracker.models import STATUSES
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true", help="JSONで出力（README参照）")
     show.add_argument("--fy", type=fiscal_year_arg, help="表示する年度（テキスト表示のみ）")
     show.set_defaults(handler=cmd_plan_show)
+    commands_plan_admin.register_plan_subcommands(plan_sub)  # export, import, revise, …
 
     actual = subparsers.add_parser("actual", help="指標の実績")
     actual_sub = actual.add_subparsers(dest="actual_command", metavar="SUBCOMMAND")

@@ -26,12 +26,14 @@ def print_plan(snapshot: dict[str, Any], fiscal_year: int | None = None) -> None
         print(f"\nビジョン{vision['number']} {vision['title']}")
         print(f"({project['number']}) {project['title']}  主管部局: {project['lead_department']}")
         for item in project["future_picture"]:
-            print(f"  {_circled(item['number'])}{item['text']}")
+            new = "【新規】" if item["is_new"] else ""
+            print(f"  {_circled(item['number'])}{new}{item['text']}")
         for kpi in project["kpis"]:
             _print_kpi(kpi, years, plan["baseline_fiscal_year"])
         for measure in project["measures"]:
             depts = "全部局" if measure["all_departments"] else "・".join(measure["departments"])
-            print(f"  施策{_circled(measure['number'])} [{measure['code']}] {measure['title']}"
+            new = "【新規】" if measure["is_new"] else ""
+            print(f"  施策{_circled(measure['number'])} [{measure['code']}] {new}{measure['title']}"
                   f"（{depts}）")
             for row in measure["progress"]:
                 if row["fiscal_year"] in years:
@@ -41,16 +43,19 @@ def print_plan(snapshot: dict[str, Any], fiscal_year: int | None = None) -> None
 
 def _print_kpi(kpi: dict[str, Any], years: list[int], baseline_year: int) -> None:
     new = "【新】" if kpi["is_new"] else ""
-    unit = f"（{kpi['unit']}）" if kpi["unit"] else ""
+    shown = kpi["unit"] and f"({kpi['unit']})" not in kpi["name"]
+    unit = f"（単位: {kpi['unit']}）" if shown else ""
     print(f"  KPI [{kpi['code']}] {new}{kpi['name']}{unit}")
+    if kpi["note"]:
+        print(f"      {kpi['note']}")
     cells = [f"現状({fiscal_year_label(baseline_year)}) {_figure(kpi['baseline'])}"]
     revised = {r["fiscal_year"]: r for r in kpi["revisions"]}
     for fy in years:
-        target = _figure(kpi["targets"].get(str(fy)))
+        target = kpi["targets"].get(str(fy))
+        text = f"{fiscal_year_label(fy)} " + (f"目標{_figure(target)}" if target else "—")
         if fy in revised:
-            target += f"（{_figure(revised[fy]['old_value'])}からの修正）"
+            text += f"（{_figure(revised[fy]['old_value'])}からの修正）"
         actual = kpi["actuals"].get(str(fy))
-        text = f"{fiscal_year_label(fy)} 目標{target}"
         if actual:
             text += f" 実績{_figure(actual)}"
         cells.append(text)

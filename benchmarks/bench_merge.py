@@ -1,0 +1,201 @@
+"""Merging department returns: how fast, against pandas and a floor, and how much memory.
+
+    .venv/bin/python benchmarks/bench_merge.py [--repeat 3] [--keep DIR] [--profile]
+
+Builds the synthetic plan of benchmarks/bench_returns_io.py (about 20× the seed: 200 projects
+× 5 KPIs and 3 measures, 40 departments), creates a database from it, exports all 40 returns,
+fills every input cell of them (openpyxl edits, as a person in Excel), then measures in one run:
+
+- merge: `merge_returns` of the 40 filled files into a fresh copy of the database (reading,
+  validating, diffing, backing up and committing; one transaction per file) against
+  `pandas.read_excel(sheet_name=None)` with the openpyxl engine merely reading them
+  (goal ≤ 0.5×) and a floor: unzip every part and iterparse the sheet XML (goal ≤ 2×);
+- export: `write_return` of the 40 returns against writing the same cells with openpyxl's
+  write-only mode (goal ≤ 1.5×);
+- peak resident memory (goal < 300 MB), once after the merges (before pandas is loaded) and
+  once at the end.
+
+Prints medians over `--repeat` runs and the ratios. `--profile` prints where one merge of the
+40 files spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from bench_returns_io import (  # noqa: E402
+    cell_values,
+    export_all,
+    floor_all,
+    pandas_all,
+    synthetic_plan,
+    write_bare,
+)
+from openpyxl import load_workbook  # noqa: E402
+
+from dxtracker.bootstrap import create_database  # noqa: E402
+from dxtracker.db import Database, open_database  # noqa: E402
+from dxtracker.lookup import all_departments  # noqa: E402
+from dxtracker.returns import layout  # noqa: E402
+from dxtracker.returns.apply import merge_returns  # noqa: E402
+from dxtracker.returns.reader import read_return  # noqa: E402
+
+STATUSES = ("順調", "概ね順調", "やや遅れ", "遅れ", "完了", "未着手")
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def median_of(function: Callable[[], float], repeat: int) -> float:
+    return statistics.median(function() for _ in range(repeat))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def fill_return(path: Path, salt: int) -> None:
+    """Every input cell typed in: actuals (some with full-width digits), notes, progress."""
+    book = load_workbook(path)
+    kpis = book[layout.KPI_SHEET]
+    for row in range(2, kpis.max_row + 1):
+        figure = salt * 10 + row
+        kpis[f"J{row}"].value = figure if row % 3 else f"{figure:,}".translate(_FULL_WIDTH)
+        kpis[f"K{row}"].value = f"{salt}-{row}：速報値。確定値は翌年度6月に判明する見込み。"
+    measures = book[layout.MEASURE_SHEET]
+    for row in range(2, measures.max_row + 1):
+        measures[f"F{row}"].value = STATUSES[(salt + row) % len(STATUSES)]
+        measures[f"G{row}"].value = f"説明会を{row}回開催し、{salt * row}社が参加した。\n対象手続を拡大。"
+        measures[f"H{row}"].value = "担当職員の不足。"
+        measures[f"I{row}"].value = "外部人材を活用して継続する。"
+    book.save(path)
+
+
+_FULL_WIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
+
+
+def merge_once(template: Path, work: Path, paths: list[Path], run: int) -> tuple[float, int]:
+    """One merge of every file into a fresh copy; (seconds, fields changed)."""
+    target = work / f"merge{run}.sqlite3"
+    shutil.copyfile(template, target)
+    with open_database(target) as db:
+        start = time.perf_counter()
+        report = merge_returns(db, paths, backup_dir=work / f"backups{run}")
+        seconds = time.perf_counter() - start
+    assert report.exit_code == 0, [str(e) for f in report.files for e in f.preview.errors][:3]
+    changes = sum(len(f.preview.changes) for f in report.files)
+    target.unlink()
+    shutil.rmtree(work / f"backups{run}", ignore_errors=True)
+    return seconds, changes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    parser.add_argument("--profile", action="store_true", help="profile one merge run")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-merge-"))
+    try:
+        run(work, args.repeat, args.profile)
+    finally:
+        if args.keep:
+            shutil.copytree(work, args.keep, dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def prepare(work: Path) -> tuple[Path, list[str]]:
+    plan_file = work / "plan.json"
+    plan_file.write_text(json.dumps(synthetic_plan(), ensure_ascii=False), encoding="utf-8")
+    template = work / "template.sqlite3"
+    create_database(template, plan_file).close()
+    db = Database(template)
+    with db.read() as session:
+        names = [d.name for d in all_departments(session)]
+    db.close()
+    return template, names
+
+
+def run(work: Path, repeat: int, profile: bool) -> None:
+    template, names = prepare(work)
+    returns, bare = work / "returns", work / "bare"
+    returns.mkdir()
+    bare.mkdir()
+    db = Database(template)
+    paths = export_all(db, returns, names)
+    books = cell_values(paths)
+    export_time = median_of(lambda: timed(lambda: export_all(db, returns, names)), repeat)
+    bare_time = median_of(lambda: timed(lambda: write_bare(books, bare)), repeat)
+    db.close()
+    for salt, path in enumerate(paths, start=1):
+        fill_return(path, salt)
+    cells = sum(len(row) for sheets in cell_values(paths) for rows in sheets.values()
+                for row in rows)
+    size = sum(p.stat().st_size for p in paths)
+
+    # Interleaved, so that a busy machine slows every contender alike.
+    times: dict[str, list[float]] = {"merge": [], "read": [], "pandas": [], "floor": []}
+    changes = 0
+    for run in range(repeat):
+        seconds, changes = merge_once(template, work, paths, run)
+        times["merge"].append(seconds)
+        times["read"].append(timed(lambda: read_only(template, paths)))
+        times["floor"].append(timed(lambda: floor_all(paths)))
+    merge_peak = peak_mb()
+    for _ in range(repeat):
+        times["pandas"].append(timed(lambda: pandas_all(paths)))
+    if profile:
+        _profile(template, work, paths)
+    merge_time, read_time, pandas_time, floor_time = (
+        statistics.median(times[k]) for k in ("merge", "read", "pandas", "floor"))
+
+    print(f"{len(paths)} filled returns, {cells:,} cells, {size / 1e6:.1f} MB; "
+          f"{changes:,} fields changed per merge; median of {repeat}")
+    print(f"merge (merge_returns, 40 files)  {merge_time:7.3f} s   of which reading "
+          f"(read_return) {read_time:.3f} s")
+    print(f"pandas.read_excel (openpyxl)     {pandas_time:7.3f} s   merge/pandas "
+          f"{merge_time / pandas_time:5.2f}  (goal ≤ 0.5)")
+    print(f"floor (unzip + iterparse)        {floor_time:7.3f} s   merge/floor  "
+          f"{merge_time / floor_time:5.2f}  (goal ≤ 2)")
+    print(f"export (write_return, 40 files)  {export_time:7.3f} s")
+    print(f"openpyxl write-only, same cells  {bare_time:7.3f} s   export/bare  "
+          f"{export_time / bare_time:5.2f}  (goal ≤ 1.5)")
+    print(f"peak resident memory after merges {merge_peak:6.0f} MB  (goal < 300)")
+    print(f"peak resident memory at the end   {peak_mb():6.0f} MB  (pandas included)")
+
+
+def read_only(template: Path, paths: list[Path]) -> None:
+    """The reading part of a merge alone: `read_return` of every file."""
+    with open_database(template) as db, db.read() as session:
+        for path in paths:
+            read_return(path, session)
+
+
+def _profile(template: Path, work: Path, paths: list[Path]) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    merge_once(template, work, paths, 99)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Printing merge reports, the import history and the submission status as text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.returns.apply import FileResult, MergeReport
+from dxtracker.returns.history import PriorImport
+from dxtracker.returns.merge import FIELD_LABELS, Conflict, FieldChange
+from dxtracker.returns.status import DepartmentStatus
+
+BLANK = "（空欄）"
+OUTCOMES = {
+    ("merged", False): "統合しました", ("merged", True): "統合できます（試行のため変更していません）",
+    ("duplicate", False): "統合済みの回答と同じ内容のため、何も変更していません",
+    ("duplicate", True): "統合済みの回答と同じ内容のため、何も変更しません",
+    ("refused", False): "統合しませんでした（何も変更していません）",
+    ("refused", True): "統合できません",
+}
+
+
+def _shown(text: str | None) -> str:
+    if not text:
+        return BLANK
+    one_line = text.replace("\r\n", "\n").replace("\n", "⏎")
+    return one_line if len(one_line) <= 60 else one_line[:59] + "…"
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _item(c: FieldChange | Conflict) -> str:
+    place = f"{c.sheet} {c.row}行" if c.row else c.sheet
+    return f"{c.item_code} {FIELD_LABELS.get(c.field, c.field)}（{place}）"
+
+
+def print_merge_report(report: MergeReport) -> None:
+    for result in report.files:
+        _print_file(result, report.dry_run)
+    merged = sum(1 for f in report.files if f.outcome == "merged")
+    print(f"\n合計: {len(report.files)}ファイル、統合{'可' if report.dry_run else ''} {merged}、"
+          f"同一で変更なし {sum(1 for f in report.files if f.outcome == 'duplicate')}、"
+          f"拒否 {len(report.refused)}、決定待ちの競合 {len(report.waiting)}")
+    if report.backup_path:
+        print(f"統合前のバックアップ: {report.backup_path}")
+    if report.waiting:
+        print("競合は変更していません。回答の値を採用するには --take theirs、"
+              "本部の値を残すには --take ours を付けて、もう一度統合してください。")
+
+
+def _print_file(result: FileResult, dry_run: bool) -> None:
+    p = result.preview
+    head = f"\n== {p.file_name}"
+    if p.meta is not None:
+        head += (f"（{p.department_name or p.meta.department_name} "
+                 f"{fiscal_year_label(p.meta.fiscal_year)}、出力 {_when(p.meta.exported_at)}）")
+    print(head)
+    if p.duplicate_of is not None and result.outcome == "duplicate":
+        print(f"  {_when(p.duplicate_of.imported_at)} に統合済み"
+              f"（{p.duplicate_of.file_name}）と同じ回答です。")
+    _section("変更", p.changes, _change_line)
+    _section("競合（回答と本部の両方で変更。--take で選択）", p.conflicts, _conflict_line)
+    _section("修正提案（目標値）", p.proposals,
+             lambda r: f"{r.kpi_code} {fiscal_year_label(r.fiscal_year)}: {r.value}"
+                       f"（理由: {_shown(r.reason)}）")
+    _section("警告", p.warnings, str)
+    _section("エラー", p.errors, str)
+    print(f"  → {OUTCOMES[(result.outcome, dry_run)]}")
+
+
+def _section(title: str, items: Iterable[object], line) -> None:  # type: ignore[no-untyped-def]
+    items = list(items)
+    if items:
+        print(f"  {title} {len(items)}件:")
+        for item in items:
+            print(f"    {line(item)}")
+
+
+def _change_line(c: FieldChange) -> str:
+    chosen = "（競合: 回答を採用）" if c.resolution == "theirs" else ""
+    return f"{_item(c)}: {_shown(c.old)} → {_shown(c.new)}{chosen}"
+
+
+def _conflict_line(c: Conflict) -> str:
+    return (f"{_item(c)}: 出力時「{_shown(c.base)}」 / 回答「{_shown(c.theirs)}」 / "
+            f"本部「{_shown(c.ours)}」")
+
+
+def print_history(imports: list[PriorImport]) -> None:
+    if not imports:
+        print("取り込んだ回答はまだありません。")
+        return
+    print("取込日時\t年度\t部局\tファイル\t出力日時\t変更\t競合\t状態\tSHA-256")
+    for i in imports:
+        state = {"merged": "統合済み", "undone": "取消済み"}.get(i.state, i.state)
+        if i.forced:
+            state += "（古い回答を強制統合）"
+        print(f"{_when(i.imported_at)}\t{fiscal_year_label(i.fiscal_year)}\t{i.department_name}\t"
+              f"{i.file_name}\t{_when(i.exported_at)}\t{i.changes_count}\t{i.conflicts_count}\t"
+              f"{state}\t{i.sha256[:12]}")
+
+
+def print_status(lines: list[DepartmentStatus], fiscal_year: int) -> None:
+    expected = [s for s in lines if s.expected]
+    missing = [s for s in expected if s.missing]
+    print(f"{fiscal_year_label(fiscal_year)}の回答の提出状況: 対象 {len(expected)}部局、"
+          f"受領 {sum(1 for s in expected if s.received)}、未提出 {len(missing)}")
+    print("状態\t部局\t指標\t施策\t受領日時\tファイル\t変更\t備考")
+    for s in lines:
+        print(f"{_status_word(s)}\t{s.department_name}\t{s.kpi_rows}\t{s.measure_rows}\t"
+              f"{_when(s.received_at)}\t{s.file_name}\t{s.changes_count if s.received else ''}\t"
+              f"{_remark(s)}")
+    if missing:
+        print("未提出: " + "、".join(s.department_name for s in missing))
+
+
+def _status_word(s: DepartmentStatus) -> str:
+    if not s.expected and not s.received:
+        return "対象外"
+    if s.missing:
+        return "★未提出"
+    return "統合済み" if s.merged else "競合待ち"
+
+
+def _remark(s: DepartmentStatus) -> str:
+    notes = []
+    if s.conflicts_waiting:
+        notes.append(f"競合{s.conflicts_waiting}件が決定待ち")
+    if s.stale:
+        notes.append("最後に統合した回答はそれ以前のものより古い（--force）")
+    if s.imports > 1:
+        notes.append(f"受領{s.imports}回")
+    return "、".join(notes)

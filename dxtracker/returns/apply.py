@@ -1,0 +1,196 @@
+"""Merging returns into the database: each file in one transaction, a backup first, history kept.
+
+A refused file changes nothing and the other files are still merged. Conflicts are left alone
+unless `take` (every conflict) or `decisions` (one conflict, keyed by `Conflict.key`) chooses a
+side; the rest of the file is merged and the file can be merged again later to decide them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from dxtracker.audit import current_user, now
+from dxtracker.db import Database
+from dxtracker.errors import DxTrackerError
+from dxtracker.models import MergeRun
+from dxtracker.returns.backups import backup_before_merge
+from dxtracker.returns.merge import Conflict, MergePreview, preview_merge
+from dxtracker.returns.model import ParsedReturn, ReturnProblem
+from dxtracker.returns.reader import read_return
+from dxtracker.returns.threeway import Side
+from dxtracker.returns.writer import write_merge
+
+Progress = Callable[[int, int, str], None]
+FileOutcome = Literal["merged", "duplicate", "refused"]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file (or would happen, in a dry run)."""
+
+    path: Path
+    preview: MergePreview
+    outcome: FileOutcome
+    import_id: int | None = None
+
+    @property
+    def file_name(self) -> str:
+        return self.preview.file_name
+
+    @property
+    def waiting(self) -> tuple[Conflict, ...]:
+        return self.preview.conflicts if self.outcome == "merged" else ()
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    files: tuple[FileResult, ...]
+    dry_run: bool
+    backup_path: Path | None = None
+    run_id: int | None = None
+
+    @property
+    def refused(self) -> tuple[FileResult, ...]:
+        return tuple(f for f in self.files if f.outcome == "refused")
+
+    @property
+    def waiting(self) -> tuple[Conflict, ...]:
+        return tuple(c for f in self.files for c in f.waiting)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all merged, 1 a file refused (that wins), 3 conflicts wait for a decision."""
+        if self.refused:
+            return 1
+        return 3 if self.waiting else 0
+
+
+@dataclass(frozen=True)
+class _Choices:
+    force: bool
+    take: Side | None
+    decisions: Mapping[str, Side] | None
+
+    def preview(self, session: Session, parsed: ParsedReturn) -> MergePreview:
+        return preview_merge(session, parsed, force=self.force).decide(self.take, self.decisions)
+
+
+@dataclass
+class _Run:
+    """State shared by the files of one merge run."""
+
+    db: Database
+    backup_dir: Path | None
+    choices: _Choices
+    backup_path: Path | None = None
+    run_id: int | None = None
+
+    def ensure_backup(self) -> None:
+        if self.backup_path is None:
+            self.backup_path = backup_before_merge(self.db, self.backup_dir)
+
+
+# Files read in one read session: the reader's per-session cache (the plan's fingerprint) is
+# then computed once per chunk, and memory stays bounded however many files are given.
+READ_CHUNK = 20
+
+
+def merge_returns(
+    db: Database,
+    paths: Sequence[Path | str],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    take: Side | None = None,
+    decisions: Mapping[str, Side] | None = None,
+    backup_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> MergeReport:
+    """Merge each return in `paths` (or only preview it, with `dry_run`)."""
+    run = _Run(db, backup_dir, _Choices(force, take, decisions))
+    files = [Path(p) for p in paths]
+    results: list[FileResult] = []
+    for start in range(0, len(files), READ_CHUNK):
+        chunk = _read_chunk(run, files, start, dry_run, progress)
+        for path, parsed, settled in chunk:
+            results.append(settled or _merge_file(run, path, parsed))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return MergeReport(tuple(results), dry_run, run.backup_path, run.run_id)
+
+
+def _read_chunk(run: _Run, files: list[Path], start: int, dry_run: bool,
+                progress: Progress | None
+                ) -> list[tuple[Path, ParsedReturn, FileResult | None]]:
+    """Read the files of one chunk; a dry run or a refused file is settled right there."""
+    chunk = []
+    with run.db.read() as session:
+        for index in range(start, min(start + READ_CHUNK, len(files))):
+            path = files[index]
+            if progress is not None:
+                progress(index, len(files), path.name)
+            parsed = read_return(path, session)
+            settled = None
+            if dry_run or not parsed.ok:
+                preview = run.choices.preview(session, parsed)
+                settled = FileResult(path, preview, _outcome(preview))
+            chunk.append((path, parsed, settled))
+    return chunk
+
+
+def _outcome(preview: MergePreview) -> FileOutcome:
+    if preview.refused:
+        return "refused"
+    return "duplicate" if preview.duplicate_of and not preview.duplicate_of.conflicts_count \
+        else "merged"
+
+
+def _merge_file(run: _Run, path: Path, parsed: ParsedReturn) -> FileResult:
+    preview: MergePreview | None = None
+    try:
+        with run.db.transaction() as session:
+            preview = run.choices.preview(session, parsed)
+            outcome = _outcome(preview)
+            if outcome != "merged":
+                return FileResult(path, preview, outcome)
+            # Inside the write transaction, before its first write: the backup shows the
+            # database exactly as this merge found it (readers may still read meanwhile).
+            run.ensure_backup()
+            merge_run = _merge_run(session, run)
+            import_id = write_merge(session, merge_run, parsed, preview,
+                                    forced=run.choices.force)
+        run.run_id = merge_run.id
+        return FileResult(path, preview, "merged", import_id)
+    except DxTrackerError as exc:
+        return _refused(path, parsed, preview, exc)
+
+
+def _merge_run(session: Session, run: _Run) -> MergeRun:
+    if run.run_id is not None:
+        existing = session.get(MergeRun, run.run_id)
+        if existing is not None:
+            return existing
+    merge_run = MergeRun(started_at=now(), user=current_user(),
+                         backup_path=str(run.backup_path or ""))
+    session.add(merge_run)
+    session.flush()
+    return merge_run
+
+
+def _refused(path: Path, parsed: ParsedReturn, preview: MergePreview | None,
+             exc: DxTrackerError) -> FileResult:
+    """A file whose transaction was rolled back: nothing of it was written."""
+    problem = ReturnProblem(parsed.file_name, None, None,
+                            f"統合できませんでした（変更は保存していません）: {exc.message_ja}",
+                            f"Could not merge (nothing was saved): {exc.message_en}")
+    base = preview or MergePreview(parsed.file_name, parsed.sha256, parsed.meta)
+    return FileResult(path, _with_error(base, problem), "refused")
+
+
+def _with_error(preview: MergePreview, problem: ReturnProblem) -> MergePreview:
+    return replace(preview, errors=(*preview.errors, problem))

@@ -1,0 +1,42 @@
+"""Rotating backups taken before a merge writes anything.
+
+SQLite's backup API copies a consistent database even while it is in use (a plain file copy
+misses the -wal file). The copy is written under a temporary name and renamed when complete, so
+a crash during the backup never leaves a half copy that looks like a backup.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from dxtracker.db import Database
+from dxtracker.paths import default_backup_dir
+
+BACKUPS_KEPT = 20
+BACKUP_TAG = "before-merge"
+
+
+def backup_before_merge(db: Database, backup_dir: Path | None = None,
+                        *, keep: int = BACKUPS_KEPT) -> Path:
+    """Back the database up into `backup_dir` and keep only the newest `keep` such backups."""
+    folder = backup_dir or default_backup_dir(db.path)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{db.path.stem}.{BACKUP_TAG}-{stamp}{db.path.suffix}"
+    partial = target.with_name(target.name + ".partial")
+    db.backup_to(partial)
+    os.replace(partial, target)
+    prune_backups(folder, db.path, keep)
+    return target
+
+
+def merge_backups(folder: Path, db_path: Path) -> list[Path]:
+    """The merge backups of `db_path` in `folder`, oldest first (the stamp sorts by time)."""
+    pattern = f"{db_path.stem}.{BACKUP_TAG}-*{db_path.suffix}"
+    return sorted(folder.glob(pattern))
+
+
+def prune_backups(folder: Path, db_path: Path, keep: int) -> None:
+    for old in merge_backups(folder, db_path)[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)

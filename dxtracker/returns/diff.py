@@ -1,0 +1,178 @@
+"""The three-way diff of one return against headquarters, field by field.
+
+The base of a field is what headquarters held when the return was exported: its value now,
+unless the audit log shows a change since the export, then the value before that change. Taking
+the base from headquarters rather than from the workbook's own record of its cells matters for
+returns exported by a department's own copy of DX Tracker: there the workbook's cells and its
+record are both the department's figures, and they must still count as news to headquarters.
+For a workbook that headquarters exported, the two bases are the same. (The workbook's record
+still settles one case: a change logged in the very second of the export.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from dxtracker.returns.current import (
+    EMPTY_KPI,
+    EMPTY_PROGRESS,
+    DepartmentState,
+    FieldKey,
+    LoggedChange,
+    changes_since,
+    kpi_states,
+    progress_states,
+)
+from dxtracker.returns.layout import KPI_SHEET, MEASURE_SHEET, clean_text
+from dxtracker.returns.model import ParsedReturn
+from dxtracker.returns.threeway import Outcome, cell_text, three_way
+
+PROGRESS_FIELDS = ("status", "record", "issues", "next_policy")
+# Where each kind of entry sits in the workbook, for messages that name the place.
+SHEET_NAMES = {"kpi_actual": KPI_SHEET, "measure_progress": MEASURE_SHEET}
+FIELD_LABELS = {"actual": "実績値", "note": "備考", "status": "進捗状況", "record": "取組実績",
+                "issues": "課題", "next_policy": "今後の対応方針"}
+
+
+def sheet_of(entity: str) -> str:
+    return SHEET_NAMES.get(entity, entity)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field the merge sets: old (headquarters now) → new (the return)."""
+
+    entity: str  # "kpi_actual" or "measure_progress", as in the audit log
+    item_code: str
+    fiscal_year: int
+    department_code: str
+    field: str
+    old: str | None
+    new: str | None
+    row: int | None = None
+    resolution: str = "change"  # "theirs" when a conflict was decided for the return
+
+    @property
+    def key(self) -> str:
+        return f"{self.item_code}/{self.fiscal_year}/{self.department_code}/{self.field}"
+
+    @property
+    def sheet(self) -> str:
+        return sheet_of(self.entity)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field changed both in the return and at headquarters since the export."""
+
+    entity: str
+    item_code: str
+    fiscal_year: int
+    department_code: str
+    field: str
+    base: str | None
+    theirs: str | None
+    ours: str | None
+    row: int | None = None
+
+    @property
+    def key(self) -> str:
+        """What `decisions` is keyed by: "P01-K1/2022/D03/actual"."""
+        return f"{self.item_code}/{self.fiscal_year}/{self.department_code}/{self.field}"
+
+    @property
+    def sheet(self) -> str:
+        return sheet_of(self.entity)
+
+    def taking_theirs(self) -> FieldChange:
+        return FieldChange(self.entity, self.item_code, self.fiscal_year, self.department_code,
+                           self.field, self.ours, self.theirs, self.row, resolution="theirs")
+
+
+def diff_return(session: Session, parsed: ParsedReturn, department_id: int
+                ) -> tuple[tuple[FieldChange, ...], tuple[Conflict, ...], DepartmentState]:
+    """The three-way diff of every input cell of the return against headquarters."""
+    assert parsed.meta is not None
+    meta = parsed.meta
+    diff = _Diff(changes_since(session, meta.department_code, meta.fiscal_year,
+                               meta.exported_at), meta.exported_at)
+    ours_kpi = kpi_states(session, department_id, meta.fiscal_year,
+                          (e.kpi_code for e in parsed.kpis))
+    for entry in parsed.kpis:
+        ours = ours_kpi.get(entry.kpi_code, EMPTY_KPI)
+        diff.row("kpi_actual", entry.kpi_code, entry.fiscal_year, entry.department_code,
+                 entry.row, {"actual": (entry.base_value, entry.value, ours.value),
+                             "note": (entry.base_note, entry.note, ours.note)})
+    ours_progress = progress_states(session, department_id, meta.fiscal_year,
+                                    (e.measure_code for e in parsed.measures))
+    for entry in parsed.measures:
+        state = ours_progress.get(entry.measure_code, EMPTY_PROGRESS)
+        diff.row("measure_progress", entry.measure_code, entry.fiscal_year,
+                 entry.department_code, entry.row,
+                 {name: (getattr(entry, f"base_{name}"), getattr(entry, name), state.field(name))
+                  for name in PROGRESS_FIELDS})
+    state = DepartmentState(ours_kpi, ours_progress)
+    return tuple(diff.changes), tuple(diff.conflicts), state
+
+
+TEXT_FIELDS = frozenset({"note", "record", "issues", "next_policy"})
+
+
+class _Diff:
+    def __init__(self, logged: dict[FieldKey, list[LoggedChange]], exported_at: datetime
+                 ) -> None:
+        self.logged = logged  # headquarters' changes since the export, by field
+        self.export_second = exported_at.replace(microsecond=0)
+        self.changes: list[FieldChange] = []
+        self.conflicts: list[Conflict] = []
+
+    def base(self, key: FieldKey, recorded: str | None, ours: str | None) -> str | None:
+        """Headquarters' value when the return was exported.
+
+        A change logged in the very second of the export may have come just before it; it did
+        when the workbook recorded its result as the cell's value at export.
+        """
+        for change in self.logged.get(key, ()):
+            same_second = change.at <= self.export_second
+            if same_second and cell_text(change.new) == cell_text(recorded):
+                continue
+            return change.old
+        return ours
+
+    def row(self, entity: str, code: str, fiscal_year: int, department_code: str, row: int,
+            fields: dict[str, tuple[str | None, str | None, str | None]]) -> None:
+        for name, (recorded, theirs, ours) in fields.items():
+            base = self.base((entity, code, name), recorded, ours)
+            if name in TEXT_FIELDS:  # compare texts as a cell holds them
+                base, ours = as_in_cell(base), as_in_cell(ours)
+            base_t, theirs_t, ours_t = cell_text(base), cell_text(theirs), cell_text(ours)
+            outcome = three_way(base_t, theirs_t, ours_t)
+            if outcome is Outcome.CHANGE:
+                self.changes.append(FieldChange(entity, code, fiscal_year, department_code,
+                                                name, ours_t or None, theirs_t or None, row))
+            elif outcome is Outcome.CONFLICT:
+                self.conflicts.append(Conflict(entity, code, fiscal_year, department_code,
+                                               name, base_t or None, theirs_t or None,
+                                               ours_t or None, row))
+
+
+# What `layout.clean_text` would change: characters XML cannot hold, and CR line breaks. Below
+# FAST_LIMIT characters the cell limit cannot be reached, even with every "_xHHHH_" escaped.
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+FAST_LIMIT = 10_000
+
+
+def as_in_cell(text: str | None) -> str:
+    """Headquarters' text as the export writes it into a cell (and the base records it), so
+    that text Excel cannot hold does not look like a change made at headquarters."""
+    if not text:
+        return ""
+    if len(text) < FAST_LIMIT and not _NEEDS_CLEANING.search(text):
+        return text  # the common case, without the cost of clean_text
+    return clean_text(text).text
+
+

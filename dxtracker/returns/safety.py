@@ -1,0 +1,381 @@
+"""Guards for untrusted workbooks, applied before any xlsx reader sees the file.
+
+Every reader falls for a zip bomb (FACTS.md: 1 GiB of whitespace in a 1 MB file cost openpyxl
+1–2 GB), and python-calamine builds a dense grid: one cell at XFD20000 made it allocate 12 GB
+here. So, working on the bytes already in memory:
+
+1. the file must be a zip with the parts of a workbook, of bounded size, member count and
+   compression ratio (declared sizes, checked before inflating anything);
+2. every member is inflated by us, in chunks, never past its declared size, and must match its
+   declared size and CRC (a lying header cannot smuggle more data past step 1);
+3. XML parts must be UTF-8 and carry no DTD (no entity expansion: an XML bomb is refused on
+   sight); the parts we interpret ourselves are parsed with defusedxml;
+4. each worksheet's rows, cells and the furthest cell reference are bounded, so that the
+   reader's grid stays small; formula cells are located (calamine only gives their results).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from dxtracker.errors import DxTrackerError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a return is ~20–200 KB; room for a pasted picture or two
+MAX_TOTAL_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_RATIO = 100  # genuine parts compress 6–8 : 1 (FACTS.md); a bomb 1000 : 1
+RATIO_FLOOR = 256 * 1024  # smaller parts cannot hurt, whatever their ratio
+MAX_ROWS = 20_000  # per sheet
+MAX_COLUMNS = 64  # furthest column a sheet may use (the tables have at most 11)
+CHUNK = 256 * 1024
+
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+_LOCAL_SIGNATURE = 0x04034B50
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
+_CELL_COLUMN = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]{1,7}"')
+_CELL_ROW = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="[A-Z]{1,3}([0-9]{1,7})"')
+_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
+class UnsafeWorkbook(DxTrackerError):
+    """A file refused before parsing: not an xlsx, damaged, or built to exhaust the reader."""
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What the guards learnt about one worksheet while bounding it."""
+
+    member: str
+    rows: int
+    formula_cells: frozenset[str] = frozenset()  # "F7", … cells holding a formula
+    # Cells shown as a percentage: Excel stores a typed "45%" as 0.45 with a % format.
+    percent_cells: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class WorkbookFacts:
+    sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet name
+
+
+def _refuse(ja: str, en: str) -> UnsafeWorkbook:
+    return UnsafeWorkbook(ja, en)
+
+
+def inspect_workbook(data: bytes, sheets: Collection[str] | None = None) -> WorkbookFacts:
+    """Check `data` (a whole .xlsx file); raises UnsafeWorkbook with the reason.
+
+    `sheets`: the sheets that will be parsed (all if None); only they are bounded and scanned
+    for formulas, the others are never handed to a parser.
+    """
+    if not data:
+        raise _refuse("ファイルが空です（0バイト）。", "The file is empty (0 bytes).")
+    if len(data) > MAX_FILE_BYTES:
+        raise _refuse(
+            f"ファイルが大きすぎます（{len(data) / 1e6:.1f} MB、上限 {MAX_FILE_BYTES // 10**6} MB）。"
+            "回答様式のファイルか確かめてください。",
+            f"The file is too large ({len(data) / 1e6:.1f} MB; limit "
+            f"{MAX_FILE_BYTES // 10**6} MB).")
+    if not data.startswith(b"PK\x03\x04"):
+        raise _not_a_zip(data)
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError,
+            EOFError, IndexError, KeyError, struct.error) as exc:  # all seen on damaged files
+        raise _refuse(
+            "xlsxファイルが壊れています（途中で切れているか、保存に失敗した可能性があります）。"
+            "Excelで開けるか確かめ、保存し直してください。",
+            f"The xlsx file is damaged (truncated or incompletely saved): {exc}") from exc
+    _check_declared(infos)
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names:
+        raise _refuse("xlsxファイルではありません（Excelのブックの構成になっていないZIPファイルです）。",
+                      "Not an xlsx file: a zip archive without the parts of a workbook.")
+    return _inspect_members(data, infos, sheets)
+
+
+def _not_a_zip(data: bytes) -> UnsafeWorkbook:
+    head = data[:4096]
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return _refuse(
+            "xlsxファイルではありません（古い形式の .xls か、パスワード付きのブックです）。"
+            "Excelで「Excelブック（*.xlsx）」として、パスワードなしで保存し直してください。",
+            "Not an xlsx file: an old .xls workbook or a password-protected one. Save it as an "
+            "Excel workbook (*.xlsx) without a password.")
+    if _looks_like_text(head):
+        return _refuse(
+            "xlsxファイルではありません（CSVなどのテキストファイルの拡張子を .xlsx に変えたもののようです）。"
+            "DX Trackerで出力した回答様式に入力してください。",
+            "Not an xlsx file: it looks like a CSV or other text file renamed to .xlsx.")
+    return _refuse("xlsxファイルではありません。DX Trackerで出力した回答様式を使ってください。",
+                   "Not an xlsx file. Use the return workbook exported by DX Tracker.")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    for encoding in ("utf-8-sig", "cp932", "utf-16"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(ch.isprintable() or ch in "\r\n\t" for ch in text) / len(text) > 0.95:
+            return True
+    return False
+
+
+def _check_declared(infos: list[zipfile.ZipInfo]) -> None:
+    """Sizes as the zip's directory declares them: cheap, and enough to stop a plain bomb."""
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(f"xlsxファイルの構成要素が多すぎます（{len(infos)}個）。",
+                      f"The xlsx file has too many parts ({len(infos)}).")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.flag_bits & 0x1:
+            raise _refuse("暗号化されたxlsxファイルは読めません。パスワードなしで保存し直してください。",
+                          "Encrypted xlsx parts cannot be read. Save without a password.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse("xlsxファイルが想定外の方式で圧縮されています。Excelで保存し直してください。",
+                          "The xlsx file uses an unexpected compression method.")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise _bomb(f"{info.filename} の圧縮率が異常です（{ratio:,.0f}:1）",
+                        f"{info.filename} has an abnormal compression ratio ({ratio:,.0f}:1)")
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise _bomb(f"展開後の大きさが {total / 1e6:,.0f} MB になります",
+                    f"it would expand to {total / 1e6:,.0f} MB")
+
+
+def _bomb(detail_ja: str, detail_en: str) -> UnsafeWorkbook:
+    return _refuse(
+        f"xlsxファイルとして異常なため読み込みません（{detail_ja}）。"
+        "Excelで開いて内容を確かめ、回答様式に入力し直してください。",
+        f"Refused an abnormal xlsx file ({detail_en}).")
+
+
+# --------------------------------------------------------------------------- members
+
+
+def _inspect_members(data: bytes, infos: list[zipfile.ZipInfo],
+                     wanted: Collection[str] | None) -> WorkbookFacts:
+    contents: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        content = b"".join(_inflate(data, info))
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            _check_xml(info.filename, content)
+            contents[info.filename] = content  # pictures and the like are checked, not kept
+    sheets, styles = _workbook_parts(contents)
+    names = {member: name for name, member in sheets.items()}
+    rows = {}
+    for member, content in contents.items():
+        # Every part a reader could parse as a worksheet is bounded, whatever the workbook's
+        # relationships say (a crafted one might send us to one part and a reader to another).
+        if b"sheetData" in content or member in names:
+            rows[member] = _bound_sheet(names.get(member, member), content)
+    percent = _percent_styles(styles, contents.get(styles, b"")) if styles else frozenset()
+    facts = {name: _sheet_facts(member, contents.get(member, b""), rows.get(member, 0), percent)
+             for name, member in sheets.items() if wanted is None or name in wanted}
+    return WorkbookFacts(facts)
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes, never more than declared; size and CRC checked at the end."""
+    offset = info.header_offset
+    header = data[offset: offset + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size or _LOCAL_HEADER.unpack(header)[0] != _LOCAL_SIGNATURE:
+        raise _damaged(info.filename)
+    name_length, extra_length = _LOCAL_HEADER.unpack(header)[9:11]
+    start = offset + _LOCAL_HEADER.size + name_length + extra_length
+    compressed = memoryview(data)[start: start + info.compress_size]
+    if len(compressed) < info.compress_size:
+        raise _damaged(info.filename)
+    deflated = info.compress_type == zipfile.ZIP_DEFLATED
+    inflater = zlib.decompressobj(-15)
+    produced, crc = 0, 0
+    for position in range(0, len(compressed), CHUNK):
+        piece: bytes | memoryview = compressed[position: position + CHUNK]
+        while piece:
+            if deflated:
+                try:  # at most one byte past the declared size: enough to catch a liar
+                    out = inflater.decompress(piece, info.file_size - produced + 1)
+                except zlib.error as exc:
+                    raise _damaged(info.filename) from exc
+                piece = inflater.unconsumed_tail
+            else:
+                out, piece = bytes(piece), b""
+            produced += len(out)
+            if produced > info.file_size:
+                raise _bomb(f"{info.filename} が申告より大きく展開されます",
+                            f"{info.filename} inflates beyond its declared size")
+            crc = zlib.crc32(out, crc)
+            yield out
+    if deflated and not inflater.eof:
+        raise _damaged(info.filename)
+    if produced != info.file_size or crc != info.CRC:
+        raise _damaged(info.filename)
+
+
+def _damaged(member: str) -> UnsafeWorkbook:
+    return _refuse(
+        f"xlsxファイルが壊れています（{member} が読めません）。Excelで開けるか確かめ、保存し直してください。",
+        f"The xlsx file is damaged ({member} cannot be read).")
+
+
+def _check_xml(member: str, content: bytes) -> None:
+    head = content[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise _refuse(f"xlsxファイルの {member} がUTF-8ではありません。Excelで保存し直してください。",
+                      f"{member} in the xlsx file is not UTF-8.")
+    if _DTD.search(content):
+        # Excel never writes a DTD; entity declarations are how XML bombs expand.
+        raise _bomb(f"{member} にDTD（実体宣言）があります", f"{member} carries a DTD")
+
+
+def _parse(member: str, content: bytes):  # type: ignore[no-untyped-def]
+    try:
+        return SafeET.fromstring(content, forbid_dtd=True)
+    except (SafeET.ParseError, DefusedXmlException) as exc:
+        raise _refuse(f"xlsxファイルの {member} が読めません（XMLの誤り）。",
+                      f"{member} in the xlsx file is not well-formed XML.") from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _relationships(contents: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
+    """Id → (type, target part) of a part's relationships."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_name not in contents:
+        return {}
+    result = {}
+    for element in _parse(rels_name, contents[rels_name]).iter():
+        if _local(element.tag) == "Relationship":
+            target = element.get("Target", "")
+            resolved = target.lstrip("/") if target.startswith("/") else \
+                posixpath.normpath(posixpath.join(folder, target))
+            result[element.get("Id", "")] = (element.get("Type", ""), resolved)
+    return result
+
+
+def _workbook_parts(contents: dict[str, bytes]) -> tuple[dict[str, str], str | None]:
+    """Sheet name → worksheet part, and the styles part, from the relationships."""
+    workbook = next((target for kind, target in _relationships(contents, "").values()
+                     if kind.endswith("/officeDocument")), "xl/workbook.xml")
+    if workbook not in contents:
+        raise _refuse("xlsxファイルではありません（ブック本体がありません）。",
+                      "Not an xlsx file: the workbook part is missing.")
+    relationships = _relationships(contents, workbook)
+    sheets: dict[str, str] = {}
+    seen: set[str] = set()
+    for element in _parse(workbook, contents[workbook]).iter():
+        if _local(element.tag) != "sheet":
+            continue
+        rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+        kind, target = relationships.get(rel_id, ("", ""))
+        name = element.get("name", "")
+        if name in seen:  # a reader might pick either: the guards must know which
+            raise _refuse(f"シート名「{name}」が重複しています。", f"Sheet name '{name}' is repeated.")
+        seen.add(name)
+        if kind.endswith("/worksheet"):
+            sheets[name] = target
+    styles = next((t for kind, t in relationships.values() if kind.endswith("/styles")), None)
+    return sheets, styles
+
+
+_PERCENT_BUILTIN = {"9", "10"}  # 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def _percent_styles(member: str, content: bytes) -> frozenset[str]:
+    """Indices (as in a cell's s="…") of the cell formats that show a percentage."""
+    root = _parse(member, content)
+    percent_formats = set(_PERCENT_BUILTIN)
+    for element in root.iter():
+        if _local(element.tag) == "numFmt" and \
+                "%" in _QUOTED.sub("", element.get("formatCode", "")):
+            percent_formats.add(element.get("numFmtId", ""))
+    formats = next((e for e in root.iter() if _local(e.tag) == "cellXfs"), None)
+    if formats is None:
+        return frozenset()
+    return frozenset(str(index) for index, xf in enumerate(formats)
+                     if xf.get("numFmtId", "0") in percent_formats)
+
+
+def _bound_sheet(name: str, content: bytes) -> int:
+    """Refuse a sheet with too many rows or cells far away; returns its number of rows."""
+    rows = len(_ROW_TAG.findall(content))
+    if rows > MAX_ROWS:
+        raise _refuse(
+            f"シート「{name}」の行が多すぎます（{rows:,}行、上限 {MAX_ROWS:,}行）。",
+            f"Sheet '{name}' has too many rows ({rows:,}; limit {MAX_ROWS:,}).")
+    cells = len(_CELL_TAG.findall(content))
+    columns = _CELL_COLUMN.findall(content)
+    if len(columns) != cells:
+        raise _refuse(
+            f"シート「{name}」にセル位置のないセルがあります。Excelで開いて保存し直してください。",
+            f"Sheet '{name}' has cells without a position. Open and save it in Excel.")
+    if columns:  # distinct values first: a sheet has many cells but few columns and rows
+        last_row = max(map(int, set(_CELL_ROW.findall(content))))
+        last_column = max(set(columns), key=_column_number)
+        if last_row > MAX_ROWS or _column_number(last_column) > MAX_COLUMNS:
+            raise _refuse(
+                f"シート「{name}」の使用範囲が大きすぎます（{last_column.decode()}{last_row}まで）。"
+                "表の外の不要なセルを削除してください。",
+                f"Sheet '{name}' uses too large a range (up to "
+                f"{last_column.decode()}{last_row}). Delete stray cells outside the table.")
+    return rows
+
+
+def _sheet_facts(member: str, content: bytes, rows: int,
+                 percent_styles: frozenset[str]) -> SheetFacts:
+    formulas = _formula_cells(member, content) if _FORMULA_TAG.search(content) \
+        else frozenset()
+    percent = _styled_cells(content, percent_styles) if percent_styles else frozenset()
+    return SheetFacts(member, rows, formulas, percent)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _formula_cells(member: str, content: bytes) -> frozenset[str]:
+    """Cells holding a formula (rare: only then is the sheet parsed, with defusedxml)."""
+    found = set()
+    for cell in _parse(member, content).iter():
+        if _local(cell.tag) == "c" and any(_local(child.tag) == "f" for child in cell):
+            found.add(cell.get("r", ""))
+    return frozenset(found)
+
+
+_START_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*)>")
+_REF_ATTRIBUTE = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_STYLE_ATTRIBUTE = re.compile(rb'\bs="([0-9]+)"')
+
+
+def _styled_cells(content: bytes, styles: frozenset[str]) -> frozenset[str]:
+    """Cells whose style index is one of `styles` (only run when such a style exists)."""
+    found = set()
+    for match in _START_TAG.finditer(content):
+        style = _STYLE_ATTRIBUTE.search(match[1])
+        if style and style[1].decode() in styles:
+            ref = _REF_ATTRIBUTE.search(match[1])
+            if ref:
+                found.add(ref[1].decode())
+    return frozenset(found)

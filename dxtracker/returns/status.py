@@ -1,0 +1,102 @@
+"""Submission status (提出状況): which departments owe a return for a year, and what arrived.
+
+A department is expected when its return for the year has rows: a KPI it reports or a measure
+it is responsible for. "Stale" marks a department whose most recently merged return was
+exported before another return of it already merged (it was forced in with --force), so the
+figures may be older than what the department sent before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dxtracker.lookup import all_departments, get_plan
+from dxtracker.models import Department, ReturnImport
+from dxtracker.returns.collect import reported_items
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    department_code: str
+    department_name: str
+    kpi_rows: int  # rows of its return: KPIs it reports …
+    measure_rows: int  # … and measures it is responsible for
+    imports: int  # returns merged for the year (not undone)
+    received_at: datetime | None  # when the latest one was merged
+    file_name: str
+    exported_at: datetime | None
+    changes_count: int  # fields changed by its merged returns
+    conflicts_waiting: int  # conflicts of the latest return still waiting for a decision
+    stale: bool
+
+    @property
+    def expected(self) -> bool:
+        return bool(self.kpi_rows or self.measure_rows)
+
+    @property
+    def received(self) -> bool:
+        return self.imports > 0
+
+    @property
+    def merged(self) -> bool:
+        """Received and nothing waits for a decision."""
+        return self.received and not self.conflicts_waiting
+
+    @property
+    def missing(self) -> bool:
+        return self.expected and not self.received
+
+
+def submission_status(session: Session, fiscal_year: int) -> list[DepartmentStatus]:
+    """One line per department (retired ones only if a return of theirs arrived)."""
+    get_plan(session)
+    kpi_rows, measure_rows = _expected_rows(session)
+    imports = _imports_by_department(session, fiscal_year)
+    lines = []
+    for dept in all_departments(session, include_retired=True):
+        if dept.retired and dept.id not in imports:
+            continue
+        lines.append(_line(dept, kpi_rows[dept.id], measure_rows[dept.id],
+                           imports.get(dept.id, [])))
+    return lines
+
+
+def _expected_rows(session: Session) -> tuple[dict[int, int], dict[int, int]]:
+    """How many KPI rows and measure rows each department's return holds."""
+    kpi_rows: dict[int, int] = {}
+    measure_rows: dict[int, int] = {}
+    for dept in all_departments(session, include_retired=True):
+        items = reported_items(session, dept)
+        kpi_rows[dept.id], measure_rows[dept.id] = len(items.kpi_units), len(items.measure_codes)
+    return kpi_rows, measure_rows
+
+
+def _imports_by_department(session: Session, fiscal_year: int
+                           ) -> dict[int, list[ReturnImport]]:
+    rows = session.scalars(
+        select(ReturnImport).where(ReturnImport.fiscal_year == fiscal_year,
+                                   ReturnImport.state == "merged")
+        .order_by(ReturnImport.id))
+    found: dict[int, list[ReturnImport]] = defaultdict(list)
+    for row in rows:
+        found[row.department_id].append(row)
+    return found
+
+
+def _line(dept: Department, kpi_rows: int, measure_rows: int,
+          imports: list[ReturnImport]) -> DepartmentStatus:
+    if not imports:
+        return DepartmentStatus(dept.code, dept.name, kpi_rows, measure_rows, 0, None, "", None,
+                                0, 0, False)
+    latest = imports[-1]
+    newest_export = max(i.exported_at for i in imports)
+    return DepartmentStatus(
+        dept.code, dept.name, kpi_rows, measure_rows, len(imports), latest.imported_at,
+        latest.file_name, latest.exported_at, sum(i.changes_count for i in imports),
+        latest.conflicts_count, stale=latest.exported_at < newest_export,
+    )

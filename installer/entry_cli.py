@@ -1,0 +1,16 @@
+"""Entry point of the frozen `dxtracker` command line (console executable)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+
+import frozen_env
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a frozen child process must not rerun the program
+    frozen_env.prepare(gui=False)
+
+    from dxtracker.cli import main
+
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Helpers shared by the merge tests (no tests here): run the command line, export a return,
+fill its input cells the way a person would in Excel, and compare databases."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from dxtracker.cli import main
+from dxtracker.returns import layout
+
+KPI_INPUTS = {"actual": "J", "note": "K"}
+MEASURE_INPUTS = {"status": "F", "record": "G", "issues": "H", "next_policy": "I"}
+PROPOSAL_INPUTS = {"kpi_code": "A", "fiscal_year": "B", "value": "C", "reason": "D"}
+
+
+def cli(db_path: Path, *args: object) -> tuple[int, str, str]:
+    """Run `dxtracker --db DB ARGS…` in this process; (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--db", str(db_path), *(str(a) for a in args)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def copy_db(template: Path, target: Path) -> Path:
+    shutil.copyfile(template, target)
+    return target
+
+
+def show(db_path: Path) -> dict:
+    code, out, err = cli(db_path, "plan", "show", "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def dump(db_path: Path) -> list[str]:
+    con = sqlite3.connect(db_path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def count(db_path: Path, table: str) -> int:
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def export(db_path: Path, department: str, fiscal_year: int, target: Path) -> Path:
+    code, _, err = cli(db_path, "return", "export", "--dept", department, "--fy", fiscal_year,
+                         "-o", target)
+    assert code == 0, err
+    return target if not target.is_dir() else next(
+        p for p in target.glob("*.xlsx") if department in p.name)
+
+
+def _row_of(sheet, code: str) -> int:  # type: ignore[no-untyped-def]
+    for row in range(2, sheet.max_row + 1):
+        if sheet[f"A{row}"].value == code:
+            return row
+    raise AssertionError(f"{code} not on sheet {sheet.title}")
+
+
+def fill(path: Path, *, kpis: Mapping[str, Mapping[str, object]] = (),  # type: ignore[assignment]
+         measures: Mapping[str, Mapping[str, object]] = (),  # type: ignore[assignment]
+         proposals: Sequence[Mapping[str, object]] = (), target: Path | None = None) -> Path:
+    """Type into the input cells as a person would (openpyxl load, edit, save)."""
+    book = load_workbook(path)
+    for sheet_name, entries, columns in ((layout.KPI_SHEET, kpis, KPI_INPUTS),
+                                         (layout.MEASURE_SHEET, measures, MEASURE_INPUTS)):
+        sheet = book[sheet_name]
+        for code, values in dict(entries).items():
+            row = _row_of(sheet, code)
+            for field, value in values.items():
+                cell = sheet[f"{columns[field]}{row}"]
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # never a formula, as Excel stores typed text
+    sheet = book[layout.PROPOSAL_SHEET]
+    for offset, values in enumerate(proposals):
+        for field, value in values.items():
+            sheet[f"{PROPOSAL_INPUTS[field]}{2 + offset}"].value = value
+    out = target or path
+    book.save(out)
+    return out
+
+
+def kpi(snapshot: dict, code: str) -> dict:
+    return next(k for p in snapshot["projects"] for k in p["kpis"] if k["code"] == code)
+
+
+def measure(snapshot: dict, code: str) -> dict:
+    return next(m for p in snapshot["projects"] for m in p["measures"] if m["code"] == code)
+
+
+def progress_of(snapshot: dict, code: str, fiscal_year: int, department: str) -> dict | None:
+    return next((p for p in measure(snapshot, code)["progress"]
+                 if p["fiscal_year"] == fiscal_year and p["department"] == department), None)

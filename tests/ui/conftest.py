@@ -1,0 +1,121 @@
+"""UI test fixtures (pytest-qt, offscreen), shared by every page's tests.
+
+- `template_db` (session): the embedded default plan, built once; `db_path`: a copy per test.
+- `settings_path` / `settings`: a settings file in tmp_path (never the user's own).
+- `make_ctx(department=..., language=...)`: an AppContext with TaskRunner(executor="sync");
+  `department=None` is headquarters mode. `ctx` is headquarters mode, `department_ctx` is
+  商工労働部 (a department reporting several KPIs).
+- `main_window` / `make_window(ctx)`: the MainWindow on such a context, shown.
+- `type_text(widget, text)`: types any text, Japanese and full-width included, as key events.
+  (`qtbot.keyClicks` aborts the process on a non-ASCII character: QTest's qasciikey.cpp.)
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from dxtracker.bootstrap import create_database
+from dxtracker.db import Database, open_database
+from ui import i18n
+from ui.context import AppContext
+from ui.settings import Settings
+from ui.tasks import TaskRunner
+
+DEPARTMENT = "商工労働部"
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ui-template") / "template.sqlite3"
+    create_database(path).close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "dx.sqlite3"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "settings.json"
+
+
+@pytest.fixture
+def settings(settings_path: Path) -> Settings:
+    return Settings.load(settings_path)
+
+
+@pytest.fixture(autouse=True)
+def _japanese_by_default() -> Iterator[None]:
+    """The language is process-wide state: every test starts and ends in Japanese."""
+    i18n.set_language("ja")
+    yield
+    i18n.set_language("ja")
+
+
+@pytest.fixture
+def make_ctx(db_path: Path, settings: Settings, qapp) -> Iterator[Callable[..., AppContext]]:  # type: ignore[no-untyped-def]
+    made: list[tuple[AppContext, Database]] = []
+
+    def make(department: str | None = None, language: str = "ja") -> AppContext:
+        settings.language = language
+        db = open_database(db_path)
+        ctx = AppContext(db, settings, tasks=TaskRunner(executor="sync"))
+        ctx.set_department(department)
+        made.append((ctx, db))
+        return ctx
+
+    yield make
+    for ctx, _db in made:
+        ctx.db.close()
+
+
+@pytest.fixture
+def ctx(make_ctx: Callable[..., AppContext]) -> AppContext:
+    return make_ctx(None)
+
+
+@pytest.fixture
+def department_ctx(make_ctx: Callable[..., AppContext]) -> AppContext:
+    return make_ctx(DEPARTMENT)
+
+
+def send_text(widget: QWidget, text: str) -> None:
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier,
+                                                     char))
+
+
+@pytest.fixture
+def type_text() -> Callable[[QWidget, str], None]:
+    return send_text
+
+
+@pytest.fixture
+def make_window(qtbot):  # type: ignore[no-untyped-def]
+    from ui.main_window import MainWindow
+
+    def make(context: AppContext) -> MainWindow:
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        window.restore_state()
+        window.show()
+        return window
+
+    return make
+
+
+@pytest.fixture
+def main_window(ctx: AppContext, make_window):  # type: ignore[no-untyped-def]
+    return make_window(ctx)

@@ -1,0 +1,233 @@
+"""Starting the desktop app: `dxtracker-gui` / `python -m ui`.
+
+    dxtracker-gui [--db PATH] [--lang ja|en] [--department NAME|headquarters]
+                  [--settings PATH] [--screenshot DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_STARTED = time.perf_counter()
+
+HEADQUARTERS_WORDS = ("headquarters", "本部", "hq")
+UI_FONT_FAMILIES = ["Yu Gothic UI", "Meiryo UI", "Noto Sans CJK JP", "IPAexGothic",
+                    "Hiragino Sans", "MS UI Gothic"]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="dxtracker-gui",
+                                     description="DX Tracker (DX推進計画 進捗管理) desktop app")
+    parser.add_argument("--db", type=Path, help="database file (default: the user's data folder)")
+    parser.add_argument("--lang", choices=("ja", "en"), help="display language")
+    parser.add_argument("--department", help="department name, or 'headquarters'")
+    parser.add_argument("--settings", type=Path, help="settings file (default: user config)")
+    parser.add_argument("--screenshot", type=Path, metavar="DIR",
+                        help="save a PNG of each main view in DIR and exit")
+    parser.add_argument("--benchmark-startup", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtWidgets import QApplication
+
+    from ui.settings import Settings
+
+    automated = bool(args.screenshot or args.benchmark_startup)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("DXTracker")
+    app.setApplicationDisplayName("DX Tracker")
+    set_ui_font(app)
+    settings = Settings.load(args.settings)
+    if automated and args.settings is None:
+        # Screenshots and benchmarks must not change the user's own settings file.
+        settings.path = Path(tempfile.mkdtemp(prefix="dxtracker-")) / "settings.json"
+    if args.lang:
+        settings.language = args.lang
+    from ui import i18n
+
+    i18n.set_language(settings.language)
+    first_start = not settings.role_chosen and args.department is None and not automated
+    if args.screenshot or first_start:
+        # The first-start question needs the plan's departments, screenshots the whole plan:
+        # open the database before showing anything.
+        ctx = _make_context(args, settings, automated)
+        return 1 if ctx is None else _run(app, ctx, args)
+    return _run_loading_in_background(app, args, settings)
+
+
+def set_ui_font(app) -> None:  # type: ignore[no-untyped-def]
+    """Japanese UI fonts first, so Han characters take Japanese shapes (not Chinese ones)."""
+    from PySide6.QtGui import QFont
+
+    font = QFont(app.font())
+    font.setFamilies(UI_FONT_FAMILIES + font.families())
+    app.setFont(font)
+
+
+def _make_context(args: argparse.Namespace, settings, automated: bool):  # type: ignore[no-untyped-def]
+    from dxtracker.bootstrap import open_or_create
+    from dxtracker.errors import DxTrackerError
+    from ui.context import AppContext
+    from ui.i18n import language
+
+    db_path = _db_path(args, settings)
+    try:
+        db = open_or_create(db_path)
+        ctx = AppContext(db, settings)
+    except DxTrackerError as exc:
+        _fatal(exc.message(language()), automated)
+        return None
+    try:
+        if not _choose_department(ctx, args.department, automated):
+            return None
+    except ValueError as exc:
+        _fatal(str(exc), automated)
+        return None
+    return ctx
+
+
+def _choose_department(ctx, requested: str | None, automated: bool) -> bool:  # type: ignore[no-untyped-def]
+    """--department, else the remembered choice, else the first-start question."""
+    if requested is not None:
+        wanted = None if requested.strip().lower() in HEADQUARTERS_WORDS else requested.strip()
+        if wanted is not None and wanted not in ctx.departments:
+            from ui.i18n import tr
+
+            raise ValueError(tr("部局「{name}」はこの計画にありません。次のいずれかを指定してください: {names}",
+                                name=wanted, names="、".join([*ctx.departments, "headquarters"])))
+        ctx.set_department(wanted)
+        return True
+    if ctx.settings.role_chosen:
+        if not ctx.is_headquarters and ctx.department not in ctx.departments:
+            ctx.set_department(None)  # the department is not in this database's plan
+        return True
+    if automated:
+        ctx.set_department(None)
+        return True
+    from ui.first_start import ask_department
+
+    choice = ask_department(ctx.departments)
+    if choice is False:
+        return False  # the user closed the question: do not start
+    ctx.set_department(choice)
+    return True
+
+
+def _fatal(message: str, automated: bool) -> None:
+    print(message, file=sys.stderr)
+    if not automated:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "DX Tracker", message)
+
+
+def _db_path(args: argparse.Namespace, settings) -> Path:  # type: ignore[no-untyped-def]
+    from dxtracker.paths import default_db_path
+
+    return args.db or (Path(settings.db_path) if settings.db_path else default_db_path())
+
+
+def _run(app, ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """The database is open already: build the whole window, then run."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    if args.screenshot:
+        from ui.screenshots import take_screenshots
+
+        paths = take_screenshots(window, ctx, args.screenshot)
+        print("\n".join(str(p) for p in paths))
+        window.deleteLater()
+        ctx.db.close()
+        return 0
+    window.restore_state()
+    window.show()
+    code = app.exec()
+    ctx.db.close()
+    return code
+
+
+def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    """A normal start: show the window at once, open the plan on the worker, then fill it in.
+
+    SQLAlchemy's import and the first queries cost several times what showing a window does;
+    the user sees the window (menus, a "loading" note) meanwhile instead of nothing.
+    """
+    from PySide6.QtCore import QTimer
+
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    ctx = AppContext(None, settings)
+    window = MainWindow(ctx)
+    window.restore_state()
+    window.show()
+    # Imported after show(): nothing of it is needed to draw the window.
+    from ui.startup import Loaded, load_other_pages, open_for_window
+
+    benchmark = Benchmark(app) if args.benchmark_startup else None
+    if benchmark:
+        QTimer.singleShot(0, lambda: benchmark.mark("shown"))
+    path = _db_path(args, settings)
+
+    def loaded(result: Loaded) -> None:
+        assert result.db is not None
+        ctx.attach_database(result.db, result.facts)
+        try:
+            _choose_department(ctx, args.department, automated=True)
+        except ValueError as exc:
+            failed_with(str(exc))
+            return
+        window.finish_loading(result)
+        if benchmark:
+            QTimer.singleShot(0, lambda: benchmark.mark("loaded"))
+        ctx.tasks.run(lambda _progress: load_other_pages(), on_success=pages_loaded,
+                      on_failure=failed, quiet=True)
+
+    def pages_loaded(classes: list) -> None:  # type: ignore[type-arg]
+        window.add_page_classes(classes)
+        if benchmark:
+            QTimer.singleShot(0, lambda: benchmark.mark("pages", finish=True))
+
+    def failed(exc: BaseException) -> None:
+        from ui.tasks import error_text
+
+        failed_with(error_text(exc))
+
+    def failed_with(message: str) -> None:
+        _fatal(message, bool(benchmark))
+        app.exit(1)
+
+    # Start loading once the window has been drawn: the worker's imports hold the GIL much of
+    # the time and would otherwise delay the first paint.
+    QTimer.singleShot(0, lambda: ctx.tasks.run(lambda _progress: open_for_window(path),
+                                               on_success=loaded, on_failure=failed, quiet=True))
+    code = app.exec()
+    ctx.tasks.wait_for_done()
+    if ctx.is_loaded:
+        ctx.db.close()
+    return code
+
+
+class Benchmark:
+    """--benchmark-startup: print seconds since start when the event loop is first idle after
+    the window is shown ("shown"), after the plan and home page are in ("loaded") and after
+    every page's button is ("pages"), then quit."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+
+    def mark(self, what: str, *, finish: bool = False) -> None:
+        print(f"{what} {time.perf_counter() - _STARTED:.4f}", flush=True)
+        if finish:
+            self.app.quit()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Export return (回答の書き出し): department, fiscal year, file name and folder, then the core
+writes the workbook in the background; on success the dialog offers to open the folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+from dxtracker.returns.export import ExportResult, default_return_file_name, write_return
+from ui.context import AppContext
+from ui.i18n import language, tr
+from ui.tasks import error_text
+
+
+def default_folder() -> Path:
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
+class ExportReturnDialog(QDialog):
+    last_folder: Path | None = None  # remembered for the session
+
+    def __init__(self, ctx: AppContext, department: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("export_return_dialog")
+        self.written: Path | None = None
+        self._name_edited = False
+        self._build(department)
+        self.retranslate()
+        self._propose_name()
+
+    def _build(self, department: str | None) -> None:
+        self.department_combo = QComboBox()
+        self.department_combo.setObjectName("export_department")
+        self.department_combo.addItems(self.ctx.departments)
+        if department:
+            self.department_combo.setCurrentText(department)
+        # A department exports only its own return; headquarters may export any.
+        self.department_combo.setEnabled(self.ctx.is_headquarters)
+        self.year_combo = QComboBox()
+        self.year_combo.setObjectName("export_fiscal_year")
+        for fiscal_year in self.ctx.fiscal_years:
+            label = fiscal_year_label(fiscal_year)
+            if language() == "en":
+                label = f"{fiscal_year_label_en(fiscal_year)} ({label})"
+            self.year_combo.addItem(label, fiscal_year)
+        self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.ctx.fiscal_year), 0))
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("export_file_name")
+        self.name_edit.textEdited.connect(lambda _: setattr(self, "_name_edited", True))
+        self.folder_edit = QLineEdit(str(self.last_folder or default_folder()))
+        self.folder_edit.setObjectName("export_folder")
+        self.browse_button = QPushButton()
+        self.browse_button.clicked.connect(self.choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.browse_button)
+        self.form = QFormLayout()
+        self.labels = [QLabel() for _ in range(4)]
+        for label, field in zip(self.labels, (self.department_combo, self.year_combo,
+                                              self.name_edit, self.folder_edit), strict=True):
+            label.setBuddy(field)
+        self.form.addRow(self.labels[0], self.department_combo)
+        self.form.addRow(self.labels[1], self.year_combo)
+        self.form.addRow(self.labels[2], self.name_edit)
+        self.form.addRow(self.labels[3], folder_row)
+        self.department_combo.currentIndexChanged.connect(lambda _: self._propose_name())
+        self.year_combo.currentIndexChanged.connect(lambda _: self._propose_name())
+        self.message = QLabel()
+        self.message.setObjectName("export_message")
+        self.message.setWordWrap(True)
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("export_ok")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.export)
+        self.open_folder_button = QPushButton()
+        self.open_folder_button.setObjectName("open_folder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.open_folder_button.setVisible(False)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.open_folder_button, self.export_button, self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(620)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("回答の書き出し"))
+        for label, text in zip(self.labels, (tr("部局(&D):"), tr("年度(&Y):"),
+                                             tr("ファイル名(&N):"), tr("保存先フォルダ(&F):")),
+                               strict=True):
+            label.setText(text)
+        self.browse_button.setText(tr("参照(&B)…"))
+        self.export_button.setText(tr("書き出す(&E)"))
+        self.open_folder_button.setText(tr("フォルダを開く(&O)"))
+        self.close_button.setText(tr("閉じる") if self.written else tr("キャンセル"))
+
+    # ------------------------------------------------------------------ choices
+
+    def department(self) -> str:
+        return self.department_combo.currentText()
+
+    def fiscal_year(self) -> int:
+        return int(self.year_combo.currentData())
+
+    def _propose_name(self) -> None:
+        if not self._name_edited and self.department():
+            self.name_edit.setText(default_return_file_name(self.fiscal_year(), self.department()))
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("保存先フォルダを選ぶ"),
+                                                  self.folder_edit.text())
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def target_path(self) -> Path:
+        name = self.name_edit.text().strip()
+        if not name.lower().endswith(".xlsx"):
+            name += ".xlsx"
+        return Path(self.folder_edit.text().strip()).expanduser() / name
+
+    def confirm_overwrite(self, path: Path) -> bool:
+        """Asked when the file exists; replaced in tests."""
+        return QMessageBox.question(
+            self, tr("回答の書き出し"),
+            tr("{path} はすでにあります。上書きしますか？", path=path),
+        ) == QMessageBox.StandardButton.Yes
+
+    # ------------------------------------------------------------------ export
+
+    def export(self) -> None:
+        path = self.target_path()
+        if not self.name_edit.text().strip():
+            self._show(tr("ファイル名を入力してください。"), error=True)
+            return
+        if not path.parent.is_dir():
+            self._show(tr("保存先フォルダ {folder} がありません。", folder=path.parent), error=True)
+            return
+        if path.exists() and not self.confirm_overwrite(path):
+            return
+        db, department, fiscal_year = self.ctx.db, self.department(), self.fiscal_year()
+
+        def work(_progress) -> ExportResult:  # type: ignore[no-untyped-def]
+            with db.read() as session:
+                return write_return(session, department, fiscal_year, path)
+
+        self.export_button.setEnabled(False)
+        self._show(tr("書き出しています…"))
+        self.ctx.tasks.run(work, on_success=self._exported, on_failure=self._failed,
+                           progress_label=tr("回答を書き出しています…"), parent=self)
+
+    def _exported(self, result: ExportResult) -> None:
+        self.written = result.path
+        ExportReturnDialog.last_folder = result.path.parent
+        lines = [tr("回答を書き出しました: {path}", path=result.path),
+                 tr("このファイルを本部（知事政策局）へ送ってください。")]
+        lines += [w.text(language()) for w in result.warnings]
+        self._show("\n".join(lines))
+        self.export_button.setEnabled(True)
+        self.open_folder_button.setVisible(True)
+        self.open_folder_button.setFocus()
+        self.retranslate()
+        self.ctx.saved.emit(tr("回答を書き出しました: {path}", path=result.path))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        self._show(error_text(exc), error=True)
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b00000;" if error else "")
+        self.message.setText(text)
+
+    def open_folder(self) -> None:
+        if self.written is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written.parent)))

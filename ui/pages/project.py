@@ -1,0 +1,218 @@
+"""The project view: vision, project, lead department, the 3-year picture, the KPI table and
+the measures with their schedule, as a person reads the seed's table (資料1-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dxtracker.lookup import get_plan
+from dxtracker.models import Department, Kpi, Measure, Project
+from dxtracker.snapshot import _project as project_snapshot  # one project, same shape
+from ui.context import AppContext
+from ui.i18n import tr
+from ui.models.project_kpi_model import NAME, UNIT, ProjectKpiModel
+from ui.pages import Page
+from ui.pages.project_html import header_html, measures_html
+
+
+def project_code_of(session: Session, code: str) -> str | None:
+    """The project a project, KPI or measure code belongs to."""
+    for model in (Kpi, Measure):
+        found = session.scalar(
+            select(Project.code).join(model, model.project_id == Project.id)
+            .where(model.code == code))
+        if found:
+            return found
+    return session.scalar(select(Project.code).where(Project.code == code))
+
+
+def grades_of(session: Session, project: dict[str, Any], fiscal_year: int) -> dict[str, Any]:
+    """KPI code → grade for the year, with the plan's scheme and the grades entered by hand."""
+    from dxtracker.report.grade_store import load_manual_grades, load_scheme
+    from dxtracker.report.grading import grade_kpi
+
+    scheme, manual = load_scheme(session), load_manual_grades(session)
+    return {k["code"]: grade_kpi(k, fiscal_year, scheme, manual.get((k["code"], fiscal_year)))
+            for k in project["kpis"]}
+
+
+def load_project(session: Session, code: str | None,
+                 department: str | None = None) -> dict[str, Any] | None:
+    """The project as `plan show --json` shapes it; without a code, the first project the
+    department leads (a department's own work first), else the plan's first project."""
+    plan = get_plan(session)
+    first = select(Project).order_by(Project.number).limit(1)
+    project = None
+    if code:
+        project = session.scalar(select(Project).where(Project.code == code))
+    elif department:
+        led = first.join(Department, Project.lead_department_id == Department.id)
+        project = session.scalar(led.where(Department.name == department))
+    project = project or session.scalar(first)
+    return project_snapshot(session, plan, project) if project else None
+
+
+class ProjectPage(Page):
+    page_key = "project"
+    title_ja = "プロジェクト"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.project: dict[str, Any] | None = None
+        self.grades: dict[str, Any] = {}
+        self.project_code: str | None = ctx.settings.last_project or None
+        # A label, not a text browser: layouts honour its height-for-width, so the header
+        # always shows in full above the splitter.
+        self.header = QLabel(self)
+        self.header.setObjectName("project_header")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._build_kpi_table()
+        self.measures = QTextBrowser(self)
+        self.measures.setObjectName("project_measures")
+        self.measures.setOpenLinks(False)
+        self._build_layout()
+        self.retranslate()
+
+    def _build_kpi_table(self) -> None:
+        self.kpi_title = QLabel(self)
+        self.kpi_model = ProjectKpiModel(self)
+        table = self.kpi_table = QTableView(self)
+        table.setObjectName("project_kpi_table")
+        table.setModel(self.kpi_model)
+        table.setWordWrap(True)
+        table.setAlternatingRowColors(True)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.verticalHeader().hide()
+        self.kpi_title.setBuddy(table)
+        copy = QShortcut(QKeySequence.StandardKey.Copy, table)
+        copy.setContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.activated.connect(self.copy_kpis)
+
+    def _build_layout(self) -> None:
+        kpis = QWidget(self)
+        kpi_layout = QVBoxLayout(kpis)
+        kpi_layout.setContentsMargins(0, 0, 0, 0)
+        kpi_layout.addWidget(self.kpi_title)
+        kpi_layout.addWidget(self.kpi_table)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(kpis)
+        self.splitter.addWidget(self.measures)
+        self.splitter.setStretchFactor(1, 1)
+        self.sized_by_user = bool(self.ctx.settings.splitters.get("project.splitter"))
+        self.remember_splitter(self.splitter, "splitter")
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "sized_by_user", True))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.header)
+        layout.addWidget(self.splitter, 1)
+
+    # --- the Page interface ----------------------------------------------------------------
+    def refresh(self) -> None:
+        with self.ctx.db.read() as session:
+            self.project = load_project(session, self.project_code, self.ctx.department)
+            self.grades = grades_of(session, self.project, self.ctx.fiscal_year) \
+                if self.project else {}
+        self.project_code = self.project["code"] if self.project else None
+        self._show()
+
+    def retranslate(self) -> None:
+        self.kpi_title.setText(tr("KPI（指標項目・目標・実績）(&K)"))
+        self.kpi_model.retranslate()
+        if self.project is not None:
+            self._show()
+
+    def show_item(self, code: str) -> None:
+        """Open the project holding `code` and point at the KPI or measure."""
+        with self.ctx.db.read() as session:
+            project_code = project_code_of(session, code)
+        if project_code is None:
+            return
+        if project_code != self.project_code:
+            self.project_code = project_code
+            self.ctx.settings.last_project = project_code
+            self.refresh()
+        row = self.kpi_model.row_of_code(code)
+        if row >= 0:
+            self.kpi_table.selectRow(row)
+            self.kpi_table.scrollTo(self.kpi_model.index(row, 0))
+        elif code != project_code:
+            self.measures.scrollToAnchor(code)
+        else:
+            self.kpi_table.clearSelection()
+            self.measures.verticalScrollBar().setValue(0)
+
+    # --- drawing -----------------------------------------------------------------------------
+    def _show(self) -> None:
+        project = self.project
+        if project is None:
+            self.header.setText(f"<p>{tr('計画にプロジェクトがありません。')}</p>")
+            self.kpi_model.set_rows([], [], 0, None)
+            self.measures.clear()
+            return
+        ctx = self.ctx
+        self.header.setText(header_html(project))
+        self.kpi_model.set_rows(project["kpis"], ctx.fiscal_years, ctx.baseline_fiscal_year,
+                                ctx.fiscal_year, self.grades)
+        self._size_columns()
+        self._fit_kpi_table()
+        position = self.measures.verticalScrollBar().value()
+        self.measures.setHtml(measures_html(project, ctx.fiscal_years, ctx.fiscal_year))
+        self.measures.verticalScrollBar().setValue(position)
+
+    def _size_columns(self) -> None:
+        header = self.kpi_table.horizontalHeader()
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(UNIT, QHeaderView.ResizeMode.ResizeToContents)
+        for column in range(UNIT + 1, self.kpi_model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.kpi_table.resizeColumnToContents(column)
+            width = self.kpi_table.columnWidth(column)
+            self.kpi_table.setColumnWidth(column, min(max(width, 80), 190))
+
+    def _fit_kpi_table(self) -> None:
+        """Give the KPI table the height of its rows (within limits), the measures the rest,
+        unless the user has moved the splitter."""
+        if self.sized_by_user:
+            return
+        table = self.kpi_table
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(self.kpi_model.rowCount()))
+        wanted = self.kpi_title.sizeHint().height() + table.horizontalHeader().height() + rows + 8
+        total = max(sum(self.splitter.sizes()), 400)
+        kpi_height = min(max(wanted, 140), int(total * 0.6))
+        self.splitter.setSizes([kpi_height, total - kpi_height])
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self._fit_kpi_table()
+
+    def copy_kpis(self) -> None:
+        """Ctrl+C: the selected rows as tab-separated text (pastes into Excel)."""
+        rows = sorted({i.row() for i in self.kpi_table.selectionModel().selectedIndexes()})
+        model = self.kpi_model
+        header = [str(model.headerData(c, Qt.Orientation.Horizontal)).replace("\n", " ")
+                  for c in range(model.columnCount())]
+        lines = ["\t".join(header)] + [
+            "\t".join(str(model.index(r, c).data()).replace("\n", " ")
+                      for c in range(model.columnCount())) for r in rows]
+        QApplication.clipboard().setText("\n".join(lines))
