@@ -15,6 +15,9 @@ fills every input cell of them (openpyxl edits, as a person in Excel), then meas
 - peak resident memory (goal < 300 MB), once after the merges (before pandas is loaded) and
   once at the end.
 
+For the breakdown it also times `read_return` of the 40 files alone and 40 bare one-row
+commits (the cost of one durable transaction per file, with the database's synchronous=FULL).
+
 Prints medians over `--repeat` runs and the ratios. `--profile` prints where one merge of the
 40 files spends its time.
 """
@@ -51,6 +54,7 @@ from openpyxl import load_workbook  # noqa: E402
 from dxtracker.bootstrap import create_database  # noqa: E402
 from dxtracker.db import Database, open_database  # noqa: E402
 from dxtracker.lookup import all_departments  # noqa: E402
+from dxtracker.models import Meta  # noqa: E402
 from dxtracker.returns import layout  # noqa: E402
 from dxtracker.returns.apply import merge_returns  # noqa: E402
 from dxtracker.returns.reader import read_return  # noqa: E402
@@ -152,25 +156,27 @@ def run(work: Path, repeat: int, profile: bool) -> None:
     size = sum(p.stat().st_size for p in paths)
 
     # Interleaved, so that a busy machine slows every contender alike.
-    times: dict[str, list[float]] = {"merge": [], "read": [], "pandas": [], "floor": []}
+    times: dict[str, list[float]] = {"merge": [], "read": [], "pandas": [], "floor": [],
+                                     "commits": []}
     changes = 0
     for run in range(repeat):
         seconds, changes = merge_once(template, work, paths, run)
         times["merge"].append(seconds)
         times["read"].append(timed(lambda: read_only(template, paths)))
+        times["commits"].append(commits_only(template, work, len(paths)))
         times["floor"].append(timed(lambda: floor_all(paths)))
     merge_peak = peak_mb()
     for _ in range(repeat):
         times["pandas"].append(timed(lambda: pandas_all(paths)))
     if profile:
         _profile(template, work, paths)
-    merge_time, read_time, pandas_time, floor_time = (
-        statistics.median(times[k]) for k in ("merge", "read", "pandas", "floor"))
+    merge_time, read_time, pandas_time, floor_time, commit_time = (
+        statistics.median(times[k]) for k in ("merge", "read", "pandas", "floor", "commits"))
 
     print(f"{len(paths)} filled returns, {cells:,} cells, {size / 1e6:.1f} MB; "
           f"{changes:,} fields changed per merge; median of {repeat}")
     print(f"merge (merge_returns, 40 files)  {merge_time:7.3f} s   of which reading "
-          f"(read_return) {read_time:.3f} s")
+          f"(read_return) {read_time:.3f} s, {len(paths)} bare commits {commit_time:.3f} s")
     print(f"pandas.read_excel (openpyxl)     {pandas_time:7.3f} s   merge/pandas "
           f"{merge_time / pandas_time:5.2f}  (goal ≤ 0.5)")
     print(f"floor (unzip + iterparse)        {floor_time:7.3f} s   merge/floor  "
@@ -180,6 +186,20 @@ def run(work: Path, repeat: int, profile: bool) -> None:
           f"{export_time / bare_time:5.2f}  (goal ≤ 1.5)")
     print(f"peak resident memory after merges {merge_peak:6.0f} MB  (goal < 300)")
     print(f"peak resident memory at the end   {peak_mb():6.0f} MB  (pandas included)")
+
+
+def commits_only(template: Path, work: Path, count: int) -> float:
+    """The floor of one durable transaction per file: `count` one-row commits."""
+    target = work / "commits.sqlite3"
+    shutil.copyfile(template, target)
+    with open_database(target) as db:
+        start = time.perf_counter()
+        for number in range(count):
+            with db.transaction() as session:
+                session.add(Meta(key=f"bench-{number}", value=""))
+        seconds = time.perf_counter() - start
+    target.unlink()
+    return seconds
 
 
 def read_only(template: Path, paths: list[Path]) -> None:

@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 from dxtracker import APP_NAME
 
 DB_ENV = "DXTRACKER_DB"
@@ -27,6 +25,9 @@ def default_plan_path() -> Path:
 
 
 def user_data_dir() -> Path:
+    # Imported here: the desktop app needs resource_path before its window shows, this not.
+    import platformdirs
+
     # %LOCALAPPDATA%\DXTracker on Windows: the local disk, never a roaming network profile.
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dxtracker.errors import NotFound
 from dxtracker.figures import actual_of, parse_stored, target_note_of, target_of
 from dxtracker.fiscal_year import fiscal_year_label
 from dxtracker.lookup import all_departments, get_plan, kpi_reporters, measure_departments
@@ -42,6 +43,16 @@ def plan_snapshot(session: Session) -> dict[str, Any]:
         "visions": [{"number": v.number, "title": v.title} for v in plan.visions],
         "projects": [_project(session, plan, p) for v in plan.visions for p in v.projects],
     }
+
+
+def project_snapshot(session: Session, code: str) -> dict[str, Any]:
+    """One project, shaped as an entry of `plan_snapshot()["projects"]` (a project view)."""
+    plan = get_plan(session)
+    project = session.scalar(select(Project).where(Project.code == code))
+    if project is None:
+        raise NotFound(f"プロジェクトコード「{code}」はこの計画にありません。",
+                       f"Project code '{code}' is not in this plan.")
+    return _project(session, plan, project)
 
 
 def _load_plan(session: Session) -> Plan:

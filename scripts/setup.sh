@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Japanese fonts for the UI and charts, Qt's runtime libraries for offscreen use, and
 # LibreOffice Calc, which the tests use as a second spreadsheet program.
 APT_PACKAGES="fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 \
-libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libreoffice-calc-nogui"
+libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libreoffice-calc-nogui poppler-utils strace"
 
 if command -v apt-get >/dev/null 2>&1 && [ "${DXTRACKER_SKIP_APT:-0}" != 1 ]; then
   SUDO=""

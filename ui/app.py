@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ui.startup import Loaded
 
 _STARTED = time.perf_counter()
 
@@ -34,24 +37,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtWidgets import QApplication
-
+    # Settings and translations before PySide6: once PySide6 is in, it reads the source of
+    # every module imported after it (its __feature__ check), a cost at each start.
+    from ui import i18n
     from ui.settings import Settings
 
     automated = bool(args.screenshot or args.benchmark_startup)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("DXTracker")
-    app.setApplicationDisplayName("DX Tracker")
-    set_ui_font(app)
     settings = Settings.load(args.settings)
     if automated and args.settings is None:
+        import tempfile
+
         # Screenshots and benchmarks must not change the user's own settings file.
         settings.path = Path(tempfile.mkdtemp(prefix="dxtracker-")) / "settings.json"
     if args.lang:
         settings.language = args.lang
-    from ui import i18n
-
     i18n.set_language(settings.language)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("DXTracker")
+    app.setApplicationDisplayName("DX Tracker")
+    set_app_icon(app)
+    set_ui_font(app)
     first_start = not settings.role_chosen and args.department is None and not automated
     if args.screenshot or first_start:
         # The first-start question needs the plan's departments, screenshots the whole plan:
@@ -59,6 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         ctx = _make_context(args, settings, automated)
         return 1 if ctx is None else _run(app, ctx, args)
     return _run_loading_in_background(app, args, settings)
+
+
+def set_app_icon(app) -> None:  # type: ignore[no-untyped-def]
+    """The icon of every window and of the task bar (the .exe's own icon is the .ico)."""
+    from PySide6.QtGui import QIcon
+
+    from dxtracker.paths import resource_path
+
+    # Before the window shows, so that it appears with its icon (QIcon reads only the PNG's
+    # header here, about 2 ms; the pixels when the icon is first drawn).
+    app.setWindowIcon(QIcon(str(resource_path("icons", "dxtracker.png"))))
 
 
 def set_ui_font(app) -> None:  # type: ignore[no-untyped-def]
@@ -168,9 +186,6 @@ def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int: 
     window = MainWindow(ctx)
     window.restore_state()
     window.show()
-    # Imported after show(): nothing of it is needed to draw the window.
-    from ui.startup import Loaded, load_other_pages, open_for_window
-
     benchmark = Benchmark(app) if args.benchmark_startup else None
     if benchmark:
         QTimer.singleShot(0, lambda: benchmark.mark("shown"))
@@ -187,13 +202,17 @@ def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int: 
         window.finish_loading(result)
         if benchmark:
             QTimer.singleShot(0, lambda: benchmark.mark("loaded"))
-        ctx.tasks.run(lambda _progress: load_other_pages(), on_success=pages_loaded,
+        ctx.tasks.run(lambda _progress: _startup().load_other_pages(), on_success=pages_loaded,
                       on_failure=failed, quiet=True)
 
     def pages_loaded(classes: list) -> None:  # type: ignore[type-arg]
         window.add_page_classes(classes)
         if benchmark:
             QTimer.singleShot(0, lambda: benchmark.mark("pages", finish=True))
+            return
+        # Nothing waits for it: a failure here only means the first chart loads it itself.
+        ctx.tasks.run(lambda _progress: _startup().preload_charts(), on_success=lambda _: None,
+                      on_failure=lambda _exc: None, quiet=True)
 
     def failed(exc: BaseException) -> None:
         from ui.tasks import error_text
@@ -206,13 +225,21 @@ def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int: 
 
     # Start loading once the window has been drawn: the worker's imports hold the GIL much of
     # the time and would otherwise delay the first paint.
-    QTimer.singleShot(0, lambda: ctx.tasks.run(lambda _progress: open_for_window(path),
+    QTimer.singleShot(0, lambda: ctx.tasks.run(lambda _progress: _startup().open_for_window(path),
                                                on_success=loaded, on_failure=failed, quiet=True))
     code = app.exec()
     ctx.tasks.wait_for_done()
     if ctx.is_loaded:
         ctx.db.close()
     return code
+
+
+def _startup():  # type: ignore[no-untyped-def]
+    """`ui.startup`, imported where first used: on the worker, so that nothing between show()
+    and the event loop (where the window is drawn) waits for it."""
+    from importlib import import_module
+
+    return import_module("ui.startup")
 
 
 class Benchmark:

@@ -14,14 +14,12 @@ at import time, so that the window can appear before that library is loaded.
 from __future__ import annotations
 
 import contextlib
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from dxtracker.fiscal_year import fiscal_year_of
 from ui import i18n
 from ui.settings import ROLE_DEPARTMENT, ROLE_HEADQUARTERS, Settings
 from ui.tasks import TaskRunner
@@ -97,6 +95,10 @@ class AppContext(QObject):
             return remembered or 0
         if remembered in self.fiscal_years:
             return remembered
+        from datetime import date  # here: the window shows before a plan (and a year) is in
+
+        from dxtracker.fiscal_year import fiscal_year_of
+
         # Returns report the year that has just ended: the latest plan year before today's.
         just_ended = fiscal_year_of(date.today()) - 1
         earlier = [fy for fy in self.fiscal_years if fy <= just_ended]

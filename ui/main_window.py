@@ -9,13 +9,11 @@ constructed lazily, on first show.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QStackedWidget, QWidget
 
 from dxtracker import __version__
 from ui.context import AppContext
@@ -24,7 +22,10 @@ from ui.navigation import NavigationPanel
 from ui.pages import BrokenPage, Page
 from ui.window_menus import WindowMenus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (this module is imported before the window shows: only what it needs)
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QDialog
+
     from ui.startup import Loaded
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class MainWindow(WindowMenus):
         self._connect_context()
         self.retranslate()
         self.open_action.setEnabled(False)  # until the plan is in (finish_loading)
+        self.report_action.setEnabled(False)
+        self.report_dialog: QDialog | None = None
         if ctx.is_loaded:
             from ui.startup import load_window_data
 
@@ -98,6 +101,7 @@ class MainWindow(WindowMenus):
         """Complete the window with what the loader read (page classes, outline)."""
         self.navigation.load(loaded.tree)
         self.open_action.setEnabled(True)
+        self.report_action.setEnabled(True)
         self.add_page_classes(loaded.page_classes)
         self.show_page(self.start_page if self.start_page in self.available_keys()
                        else HOME_PAGE)
@@ -185,6 +189,8 @@ class MainWindow(WindowMenus):
         self._apply_role()
 
     def _on_saved(self, message: str) -> None:
+        from datetime import datetime
+
         self.statusBar().showMessage(message, 8000)
         self.last_saved = datetime.now().strftime("%H:%M")
         self._update_save_label()
@@ -207,6 +213,7 @@ class MainWindow(WindowMenus):
     def _apply_role(self) -> None:
         for key, action in self.page_actions.items():
             action.setVisible(self.classes[key].available_to(self.ctx))
+        self.report_action.setVisible(self.ctx.is_headquarters)  # the council's document
         self.navigation.set_department(self.ctx.department)
         current = self.current_page_key()
         if current is not None and not self.classes[current].available_to(self.ctx):
@@ -260,7 +267,46 @@ class MainWindow(WindowMenus):
 
         choose_database(self, self.ctx)
 
+    def create_report(self) -> QDialog | None:
+        """ファイル > 報告書を作成… (headquarters): the dialog, one at a time."""
+        if not (self.ctx.is_loaded and self.ctx.is_headquarters):
+            return None
+        if self.report_dialog is None:
+            from ui.dialogs.report import ReportDialog
+
+            self.report_dialog = ReportDialog(self.ctx, self)
+            self.report_dialog.finished.connect(self._report_dialog_closed)
+        self.report_dialog.show()
+        self.report_dialog.raise_()
+        self.report_dialog.activateWindow()
+        return self.report_dialog
+
+    def _stop_report(self) -> bool:
+        """Closing while a report is being made: stop it, if the user agrees."""
+        dialog = self.report_dialog
+        if dialog is None or not dialog.is_running():
+            return True
+        if not self.confirm_stop_report():
+            return False
+        dialog.reject()
+        return True
+
+    def confirm_stop_report(self) -> bool:
+        """Asked when the window closes during a report; replaced in tests."""
+        from PySide6.QtWidgets import QMessageBox
+
+        return QMessageBox.question(self, tr("報告書を作成"),
+                                    tr("報告書を作成中です。中止して終了しますか？")) \
+            == QMessageBox.StandardButton.Yes
+
+    def _report_dialog_closed(self) -> None:
+        if self.report_dialog is not None:
+            self.report_dialog.deleteLater()
+            self.report_dialog = None
+
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, tr("バージョン情報"), tr(
             "DX Tracker {version}\nDX推進計画の進捗管理\n\nデータベース: {path}",
             version=__version__, path=self.ctx.db.path if self.ctx.is_loaded else ""))
@@ -320,6 +366,9 @@ class MainWindow(WindowMenus):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not all(page.confirm_close() for page in self.pages.values()):
+            event.ignore()
+            return
+        if not self._stop_report():
             event.ignore()
             return
         self.save_state()

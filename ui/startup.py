@@ -61,3 +61,11 @@ def open_for_window(path: Path) -> Loaded:
         db.close()
         raise
     return loaded
+
+
+def preload_charts() -> None:
+    """Import matplotlib and resolve the chart fonts (the last stage of a normal start, on the
+    worker): the first KPI chart or dashboard then opens without a pause of half a second."""
+    from dxtracker.report.charts import font_families
+
+    font_families()

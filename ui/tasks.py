@@ -153,7 +153,7 @@ class _Runnable(QRunnable):
 class TaskRunner(QObject):
     """Runs work off the UI thread; `executor="sync"` runs it at once (tests)."""
 
-    busy_changed = Signal(bool)
+    busy_changed = Signal(bool)  # False: idle, every result delivered
 
     def __init__(self, executor: str | QThreadPool = "thread", parent: QObject | None = None):
         super().__init__(parent)
@@ -191,6 +191,31 @@ class TaskRunner(QObject):
     def wait_for_done(self, msecs: int = -1) -> bool:
         """Block until the worker is idle (closing the window, tests)."""
         return True if self.pool is None else self.pool.waitForDone(msecs)
+
+    def wait_until_idle(self, timeout_ms: int = 60_000) -> bool:
+        """Process events until every task has delivered its result, or `timeout_ms` passed
+        (False then). Unlike `wait_for_done`, results reach their pages meanwhile, and work a
+        result starts is waited for too: screenshots use it to show pages complete."""
+        from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while self.running:
+            remaining = deadline.remainingTime()
+            if remaining <= 0:
+                return False
+            loop = QEventLoop()
+            timer = QTimer(loop)
+            timer.setSingleShot(True)
+            timer.timeout.connect(loop.quit)
+            timer.start(remaining)
+            # Any change wakes the loop up; `running` is checked again (a result may have
+            # started more work). Results arrive only through this loop, so none is missed.
+            self.busy_changed.connect(loop.quit)
+            try:
+                loop.exec()
+            finally:
+                self.busy_changed.disconnect(loop.quit)
+        return True
 
 
 def error_text(exc: BaseException) -> str:

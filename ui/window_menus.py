@@ -16,14 +16,16 @@ LANGUAGE_NAMES = (("ja", "日本語"), ("en", "English"))
 
 
 class WindowMenus(QMainWindow):
-    """Expects `self.ctx`, `self.nav_dock`, `show_page`, `choose_database`, `show_about`,
-    `focus_search` and `_on_fiscal_year_chosen` from the main window."""
+    """Expects `self.ctx`, `self.nav_dock`, `show_page`, `choose_database`, `create_report`,
+    `show_about`, `focus_search` and `_on_fiscal_year_chosen` from the main window."""
 
     file_menu: QMenu
     page_actions: dict[str, QAction]
 
     def _build_actions(self) -> None:
         self.open_action = self._action(QKeySequence.StandardKey.Open, self.choose_database)
+        self.report_action = self._action(QKeySequence("Ctrl+R"), self.create_report)
+        self.report_action.setObjectName("report_action")
         self.quit_action = self._action(QKeySequence("Ctrl+Q"), self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         # Own actions rather than QUndoStack.createUndoAction: its text prefix is fixed at
@@ -65,6 +67,8 @@ class WindowMenus(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.file_menu.addAction(self.open_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.report_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("")
@@ -125,6 +129,8 @@ class WindowMenus(QMainWindow):
         self.help_menu.setTitle(tr("ヘルプ(&H)"))
         self.language_menu.setTitle(tr("表示言語"))
         self.open_action.setText(tr("データベースを開く…"))
+        self.report_action.setText(tr("報告書を作成…"))
+        self.report_action.setStatusTip(tr("全プロジェクトの統合報告書（Excel、任意でPDF）を作成します"))
         self.quit_action.setText(tr("終了"))
         self._update_undo_texts()
         self.focus_search_action.setText(tr("ナビゲーションを検索"))
@@ -151,16 +157,20 @@ class WindowMenus(QMainWindow):
         self.redo_action.setText(tr("やり直し: {what}", what=what) if what else tr("やり直し"))
 
     def _fill_fiscal_years(self) -> None:
-        from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
-
         combo = self.fiscal_year_combo
         blocked = combo.blockSignals(True)
         combo.clear()
         for fiscal_year in self.ctx.fiscal_years:
-            label = fiscal_year_label(fiscal_year)
-            if self.ctx.language == "en":
-                label = f"{fiscal_year_label_en(fiscal_year)} ({label})"
-            combo.addItem(label, fiscal_year)
+            combo.addItem(self._year_label(fiscal_year), fiscal_year)
         combo.setCurrentIndex(max(combo.findData(self.ctx.fiscal_year), 0))
         combo.setEnabled(combo.count() > 0)
         combo.blockSignals(blocked)
+
+    def _year_label(self, fiscal_year: int) -> str:
+        # Imported here: before the plan is in there are no years, and the window shows first.
+        from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+
+        label = fiscal_year_label(fiscal_year)
+        if self.ctx.language == "en":
+            label = f"{fiscal_year_label_en(fiscal_year)} ({label})"
+        return label

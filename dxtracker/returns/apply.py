@@ -161,25 +161,24 @@ def _merge_file(run: _Run, path: Path, parsed: ParsedReturn) -> FileResult:
             # Inside the write transaction, before its first write: the backup shows the
             # database exactly as this merge found it (readers may still read meanwhile).
             run.ensure_backup()
-            merge_run = _merge_run(session, run)
-            import_id = write_merge(session, merge_run, parsed, preview,
-                                    forced=run.choices.force)
-        run.run_id = merge_run.id
+            run_id = _merge_run_id(session, run)
+            import_id = write_merge(session, run_id, parsed, preview, forced=run.choices.force)
+        run.run_id = run_id
         return FileResult(path, preview, "merged", import_id)
     except DxTrackerError as exc:
         return _refused(path, parsed, preview, exc)
 
 
-def _merge_run(session: Session, run: _Run) -> MergeRun:
+def _merge_run_id(session: Session, run: _Run) -> int:
+    """The run's row: added with the first file merged, and committed with it (a file that was
+    refused leaves none); the files after it only need its id."""
     if run.run_id is not None:
-        existing = session.get(MergeRun, run.run_id)
-        if existing is not None:
-            return existing
+        return run.run_id
     merge_run = MergeRun(started_at=now(), user=current_user(),
                          backup_path=str(run.backup_path or ""))
     session.add(merge_run)
     session.flush()
-    return merge_run
+    return merge_run.id
 
 
 def _refused(path: Path, parsed: ParsedReturn, preview: MergePreview | None,

@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import Select, bindparam, event, or_, select
 from sqlalchemy.orm import Session
 
 from dxtracker.lookup import find_department, get_plan
@@ -90,6 +92,16 @@ def resolve_department(session: Session, department: str | Department) -> Depart
         find_department(session, department)
 
 
+_DEPARTMENT_BY_CODE = select(Department).where(Department.code == bindparam("code"))
+
+
+def department_by_code(session: Session, code: str) -> Department | None:
+    """The department with this exact code (a return's metadata names it so), looked up once
+    per transaction: reading, previewing and writing a return each ask."""
+    return session_cached(session, f"dxtracker.returns.department:{code}",
+                          lambda s: s.scalar(_DEPARTMENT_BY_CODE, {"code": code}))
+
+
 def department_rows(session: Session, department: str | Department,
                     fiscal_year: int) -> DepartmentRows:
     """The rows of `department`'s return for `fiscal_year`, filled with what the database holds.
@@ -108,17 +120,25 @@ def department_rows(session: Session, department: str | Department,
 
 
 def _kpi_condition(dept: Department):  # type: ignore[no-untyped-def]
+    return _kpi_reported_by(dept.id, dept.retired)
+
+
+def _kpi_reported_by(department_id: Any, retired: bool):  # type: ignore[no-untyped-def]
     linked = select(kpi_reporting_department.c.kpi_id).where(
-        kpi_reporting_department.c.department_id == dept.id)
-    if dept.retired:
+        kpi_reporting_department.c.department_id == department_id)
+    if retired:
         return Kpi.id.in_(linked)
     return or_(Kpi.all_departments_report.is_(True), Kpi.id.in_(linked))
 
 
 def _measure_condition(dept: Department):  # type: ignore[no-untyped-def]
+    return _measure_reported_by(dept.id, dept.retired)
+
+
+def _measure_reported_by(department_id: Any, retired: bool):  # type: ignore[no-untyped-def]
     linked = select(measure_department.c.measure_id).where(
-        measure_department.c.department_id == dept.id)
-    if dept.retired:
+        measure_department.c.department_id == department_id)
+    if retired:
         return Measure.id.in_(linked)
     return or_(Measure.all_departments.is_(True), Measure.id.in_(linked))
 
@@ -260,10 +280,24 @@ def _measure_row(measure, schedule, responsible, progress) -> MeasureRow:  # typ
 
 def reported_items(session: Session, department: Department) -> ReportedItems:
     """The KPI and measure codes `department` reports (column reads only: cheap to call for
-    every return)."""
-    kpis = session.execute(select(Kpi.code, Kpi.unit).where(_kpi_condition(department)))
-    measures = session.scalars(select(Measure.code).where(_measure_condition(department)))
-    return ReportedItems({code: unit or "" for code, unit in kpis}, frozenset(measures))
+    every return, twice per merged file)."""
+    kpis, measures = _REPORTED[department.retired]
+    parameters = {"department_id": department.id}
+    connection = session.connection()  # plain rows: no ORM work to do on them
+    return ReportedItems(
+        {code: unit or "" for code, unit in connection.execute(kpis, parameters)},
+        frozenset(connection.execute(measures, parameters).scalars()))
+
+
+def _reported_queries(retired: bool) -> tuple[Select[Any], Select[Any]]:
+    # The department as a bound parameter: the statements are built once (building one cost
+    # more than running it).
+    department_id = bindparam("department_id")
+    return (select(Kpi.code, Kpi.unit).where(_kpi_reported_by(department_id, retired)),
+            select(Measure.code).where(_measure_reported_by(department_id, retired)))
+
+
+_REPORTED = {retired: _reported_queries(retired) for retired in (False, True)}
 
 
 _FINGERPRINT_KEY = "dxtracker.returns.plan_fingerprint"
@@ -278,18 +312,33 @@ def plan_fingerprint(session: Session) -> str:
     Kept in the session for the rest of its transaction (exporting or reading 40 returns asks
     40 times); any flush or the end of the transaction forgets it.
     """
-    cached = session.info.get(_FINGERPRINT_KEY)
-    if cached is None:
-        cached = session.info[_FINGERPRINT_KEY] = _compute_fingerprint(session)
-        if not session.info.get(_FINGERPRINT_KEY + ".listening"):
-            session.info[_FINGERPRINT_KEY + ".listening"] = True
-            for name in ("after_flush", "after_transaction_end"):
-                event.listen(session, name, _forget_fingerprint)
-    return cached
+    return session_cached(session, _FINGERPRINT_KEY, _compute_fingerprint)
 
 
-def _forget_fingerprint(session: Session, *_args: object) -> None:
-    session.info.pop(_FINGERPRINT_KEY, None)
+T = TypeVar("T")
+_KEPT = "dxtracker.returns.session_cached"
+
+
+def session_cached(session: Session, key: str, compute: Callable[[Session], T]) -> T:
+    """`compute(session)`, kept in the session for the rest of its transaction under `key`.
+
+    What a transaction has read does not change under it (SQLite gives it a consistent view),
+    so reading 40 returns in one read session asks the database once. Any flush or the end of
+    the transaction forgets everything kept so; keep only what the transaction itself does not
+    write (the plan's structure, departments).
+    """
+    kept = session.info.get(_KEPT)
+    if kept is None:
+        kept = session.info[_KEPT] = {}
+        for name in ("after_flush", "after_transaction_end"):
+            event.listen(session, name, _forget)
+    if key not in kept:
+        kept[key] = compute(session)
+    return cast(T, kept[key])
+
+
+def _forget(session: Session, *_args: object) -> None:
+    session.info.get(_KEPT, {}).clear()
 
 
 def _compute_fingerprint(session: Session) -> str:

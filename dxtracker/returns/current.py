@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dxtracker.models import AuditEntry, Kpi, KpiActual, Measure, MeasureProgress
@@ -70,27 +70,42 @@ class DepartmentState:
     progress: dict[str, ProgressState]
 
 
+# The queries below are built once, with bound parameters: building a statement (and its
+# cache key, and one bound value per code of an IN list) cost more than running it. They are
+# run on the session's connection: plain rows, no ORM work to do on them.
+_actual = KpiActual.__table__.c
+_KPI_STATES = (
+    select(Kpi.code, Kpi.id, Kpi.unit, _actual.id, _actual.value, _actual.note,
+           _actual.updated_at, _actual.updated_by)
+    .outerjoin(KpiActual.__table__, (_actual.kpi_id == Kpi.id)
+               & (_actual.fiscal_year == bindparam("fiscal_year"))
+               & (_actual.department_id == bindparam("department_id")))
+    .where(Kpi.code.in_(bindparam("codes", expanding=True)))
+)
+_progress = MeasureProgress.__table__.c
+_PROGRESS_STATES = (
+    select(Measure.code, Measure.id, _progress.id, _progress.status, _progress.record,
+           _progress.issues, _progress.next_policy, _progress.updated_at, _progress.updated_by)
+    .outerjoin(MeasureProgress.__table__, (_progress.measure_id == Measure.id)
+               & (_progress.fiscal_year == bindparam("fiscal_year"))
+               & (_progress.department_id == bindparam("department_id")))
+    .where(Measure.code.in_(bindparam("codes", expanding=True)))
+)
+
+
 def kpi_states(
     session: Session, department_id: int, fiscal_year: int, kpi_codes: Iterable[str]
 ) -> dict[str, KpiState]:
     """KPI code → state, for the codes that exist (one query, plain columns)."""
-    codes = set(kpi_codes)
+    codes = sorted(set(kpi_codes))
     if not codes:
         return {}
-    actual = KpiActual.__table__.c
-    query = (
-        select(Kpi.code, Kpi.id, Kpi.unit, actual.id, actual.value, actual.note,
-               actual.updated_at, actual.updated_by)
-        .outerjoin(KpiActual.__table__, (actual.kpi_id == Kpi.id)
-                   & (actual.fiscal_year == fiscal_year)
-                   & (actual.department_id == department_id))
-        .where(Kpi.code.in_(codes))
-    )
+    rows = session.connection().execute(_KPI_STATES, {
+        "fiscal_year": fiscal_year, "department_id": department_id, "codes": codes})
     return {
         code: KpiState(value, note or "", row_id, kpi_id, unit or "", updated_at,
                        updated_by or "")
-        for code, kpi_id, unit, row_id, value, note, updated_at, updated_by
-        in session.execute(query)
+        for code, kpi_id, unit, row_id, value, note, updated_at, updated_by in rows
     }
 
 
@@ -98,23 +113,16 @@ def progress_states(
     session: Session, department_id: int, fiscal_year: int, measure_codes: Iterable[str]
 ) -> dict[str, ProgressState]:
     """Measure code → state, for the codes that exist (one query, plain columns)."""
-    codes = set(measure_codes)
+    codes = sorted(set(measure_codes))
     if not codes:
         return {}
-    progress = MeasureProgress.__table__.c
-    query = (
-        select(Measure.code, Measure.id, progress.id, progress.status, progress.record,
-               progress.issues, progress.next_policy, progress.updated_at, progress.updated_by)
-        .outerjoin(MeasureProgress.__table__, (progress.measure_id == Measure.id)
-                   & (progress.fiscal_year == fiscal_year)
-                   & (progress.department_id == department_id))
-        .where(Measure.code.in_(codes))
-    )
+    rows = session.connection().execute(_PROGRESS_STATES, {
+        "fiscal_year": fiscal_year, "department_id": department_id, "codes": codes})
     return {
         code: ProgressState(status, record or "", issues or "", next_policy or "", row_id,
                             measure_id, updated_at, updated_by or "")
         for code, measure_id, row_id, status, record, issues, next_policy, updated_at,
-        updated_by in session.execute(query)
+        updated_by in rows
     }
 
 
@@ -128,22 +136,37 @@ class LoggedChange:
     new: str | None
 
 
+# Escape character of the LIKE below (as SQLAlchemy's `endswith(..., autoescape=True)` uses).
+_ESCAPE = "/"
+_LOGGED = (
+    select(AuditEntry.entity, AuditEntry.entity_code, AuditEntry.field, AuditEntry.at,
+           AuditEntry.old_value, AuditEntry.new_value)
+    # The code first: SQLite scans the log and tests the terms in this order, and the
+    # department's suffix is what rules out most entries.
+    .where(AuditEntry.entity_code.like(bindparam("pattern"), escape=_ESCAPE),
+           AuditEntry.entity.in_(("kpi_actual", "measure_progress")),
+           AuditEntry.at >= bindparam("start"))
+    .order_by(AuditEntry.id)
+)
+
+
 def changes_since(session: Session, department_code: str, fiscal_year: int,
                   since: datetime) -> dict[FieldKey, list[LoggedChange]]:
     """The audit log's changes to this department's fields of the year from the second of
     `since` on, oldest first (the log stamps whole seconds: the caller decides about changes
     in that same second)."""
-    start = since.replace(microsecond=0)
     suffix = f"/{fiscal_year}/{department_code}"
-    entries = session.execute(
-        select(AuditEntry.entity, AuditEntry.entity_code, AuditEntry.field, AuditEntry.at,
-               AuditEntry.old_value, AuditEntry.new_value)
-        .where(AuditEntry.entity.in_(("kpi_actual", "measure_progress")),
-               AuditEntry.at >= start,
-               AuditEntry.entity_code.endswith(suffix, autoescape=True))
-        .order_by(AuditEntry.id))
+    entries = session.connection().execute(_LOGGED, {
+        "pattern": "%" + _like_literal(suffix), "start": since.replace(microsecond=0)})
     found: dict[FieldKey, list[LoggedChange]] = {}
     for entity, entity_code, field, at, old, new in entries:
         key = (entity, entity_code.removesuffix(suffix), field)
         found.setdefault(key, []).append(LoggedChange(at, old, new))
     return found
+
+
+def _like_literal(text: str) -> str:
+    """`text` matched literally by LIKE … ESCAPE _ESCAPE."""
+    for special in (_ESCAPE, "%", "_"):
+        text = text.replace(special, _ESCAPE + special)
+    return text

@@ -113,8 +113,11 @@ def diff_return(session: Session, parsed: ParsedReturn, department_id: int
         state = ours_progress.get(entry.measure_code, EMPTY_PROGRESS)
         diff.row("measure_progress", entry.measure_code, entry.fiscal_year,
                  entry.department_code, entry.row,
-                 {name: (getattr(entry, f"base_{name}"), getattr(entry, name), state.field(name))
-                  for name in PROGRESS_FIELDS})
+                 {"status": (entry.base_status, entry.status, state.status),
+                  "record": (entry.base_record, entry.record, state.record),
+                  "issues": (entry.base_issues, entry.issues, state.issues),
+                  "next_policy": (entry.base_next_policy, entry.next_policy,
+                                  state.next_policy)})
     state = DepartmentState(ours_kpi, ours_progress)
     return tuple(diff.changes), tuple(diff.conflicts), state
 
@@ -145,8 +148,9 @@ class _Diff:
 
     def row(self, entity: str, code: str, fiscal_year: int, department_code: str, row: int,
             fields: dict[str, tuple[str | None, str | None, str | None]]) -> None:
+        logged = self.logged  # usually empty: nothing changed at headquarters since the export
         for name, (recorded, theirs, ours) in fields.items():
-            base = self.base((entity, code, name), recorded, ours)
+            base = self.base((entity, code, name), recorded, ours) if logged else ours
             if name in TEXT_FIELDS:  # compare texts as a cell holds them
                 base, ours = as_in_cell(base), as_in_cell(ours)
             base_t, theirs_t, ours_t = cell_text(base), cell_text(theirs), cell_text(ours)

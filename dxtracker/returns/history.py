@@ -7,17 +7,20 @@ return of the same department and fiscal year been merged (then this one is stal
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import Session
 
 from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.models import ReturnImport
+from dxtracker.models import Department, ReturnImport
 from dxtracker.returns.model import ParsedReturn, ReturnProblem
 
 
@@ -44,12 +47,18 @@ class PriorImport:
     state: str  # "merged" or "undone"
 
 
-def _prior(row: ReturnImport) -> PriorImport:
-    return PriorImport(
-        row.id, row.run_id, row.file_name, row.sha256, row.department.code, row.department.name,
-        row.fiscal_year, row.exported_at, row.imported_at, row.imported_by, row.changes_count,
-        row.conflicts_count, row.resolved_count, row.warnings_count, row.proposals_count,
-        row.forced, row.state)
+# PriorImport's fields as columns: the history is read with plain column queries (one per
+# question), not ORM objects with their department joined in.
+_PRIOR_COLUMNS = (
+    ReturnImport.id, ReturnImport.run_id, ReturnImport.file_name, ReturnImport.sha256,
+    Department.code, Department.name, ReturnImport.fiscal_year, ReturnImport.exported_at,
+    ReturnImport.imported_at, ReturnImport.imported_by, ReturnImport.changes_count,
+    ReturnImport.conflicts_count, ReturnImport.resolved_count, ReturnImport.warnings_count,
+    ReturnImport.proposals_count, ReturnImport.forced, ReturnImport.state)
+
+
+def _prior_query() -> Select[Any]:
+    return select(*_PRIOR_COLUMNS).join(Department, Department.id == ReturnImport.department_id)
 
 
 def content_digest(parsed: ParsedReturn) -> str:
@@ -69,7 +78,15 @@ def content_digest(parsed: ParsedReturn) -> str:
 
 def _values(item: Any) -> list[str]:
     """An entry's fields as texts (None as ""), without its sheet row."""
-    return [_text(getattr(item, f.name)) for f in fields(item) if f.name != "row"]
+    return [value if type(value) is str else _text(value) for value in _getter(type(item))(item)]
+
+
+@functools.cache
+def _getter(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    """The fields of a `kind` but its row, read as one tuple."""
+    names = [f.name for f in fields(kind) if f.name != "row"]
+    getter = attrgetter(*names)
+    return getter if len(names) > 1 else lambda item: (getter(item),)
 
 
 def _text(value: Any) -> str:
@@ -78,26 +95,37 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
+# Built once, with bound parameters (see current.py): asked for every file merged.
+_DUPLICATE = (
+    _prior_query()
+    .where(ReturnImport.state == "merged",
+           or_(ReturnImport.sha256 == bindparam("sha256"),
+               ReturnImport.content_sha256 == bindparam("content_sha256")))
+    .order_by(ReturnImport.id.desc()).limit(1)
+)
+_NEWER = (
+    _prior_query()
+    .where(ReturnImport.state == "merged", ReturnImport.department_id == bindparam("department"),
+           ReturnImport.fiscal_year == bindparam("fiscal_year"),
+           ReturnImport.exported_at > bindparam("exported_at"))
+    .order_by(ReturnImport.exported_at.desc()).limit(1)
+)
+
+
 def find_duplicate(session: Session, sha256: str, content_sha256: str) -> PriorImport | None:
     """The merged (not undone) import of the same file or the same content, if any."""
-    row = session.scalar(
-        select(ReturnImport).options(joinedload(ReturnImport.department))
-        .where(ReturnImport.state == "merged",
-               or_(ReturnImport.sha256 == sha256,
-                   ReturnImport.content_sha256 == content_sha256))
-        .order_by(ReturnImport.id.desc()).limit(1))
-    return _prior(row) if row else None
+    row = session.connection().execute(
+        _DUPLICATE, {"sha256": sha256, "content_sha256": content_sha256}).first()
+    return PriorImport(*row) if row else None
 
 
 def find_newer(session: Session, department_id: int, fiscal_year: int,
                exported_at: datetime) -> PriorImport | None:
     """A merged return of the same department and year exported after `exported_at`."""
-    row = session.scalar(
-        select(ReturnImport).options(joinedload(ReturnImport.department))
-        .where(ReturnImport.state == "merged", ReturnImport.department_id == department_id,
-               ReturnImport.fiscal_year == fiscal_year, ReturnImport.exported_at > exported_at)
-        .order_by(ReturnImport.exported_at.desc()).limit(1))
-    return _prior(row) if row else None
+    row = session.connection().execute(_NEWER, {
+        "department": department_id, "fiscal_year": fiscal_year, "exported_at": exported_at,
+    }).first()
+    return PriorImport(*row) if row else None
 
 
 def stale_problem(parsed: ParsedReturn, newer: PriorImport, *, force: bool) -> ReturnProblem:
@@ -127,7 +155,7 @@ def _when(moment: datetime) -> str:
 
 def list_imports(session: Session, *, fiscal_year: int | None = None) -> list[PriorImport]:
     """Every merged return, newest first (undone ones too, marked so)."""
-    query = select(ReturnImport).options(joinedload(ReturnImport.department))
+    query = _prior_query()
     if fiscal_year is not None:
         query = query.where(ReturnImport.fiscal_year == fiscal_year)
-    return [_prior(r) for r in session.scalars(query.order_by(ReturnImport.id.desc()))]
+    return [PriorImport(*row) for row in session.execute(query.order_by(ReturnImport.id.desc()))]

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.models import Department
+from dxtracker.returns.collect import department_by_code
 from dxtracker.returns.current import DepartmentState
 from dxtracker.returns.diff import FIELD_LABELS, Conflict, FieldChange, diff_return
 from dxtracker.returns.history import (
@@ -80,8 +79,7 @@ def preview_merge(session: Session, parsed: ParsedReturn, *, force: bool = False
                            errors=tuple(p for p in parsed.problems if p.severity != "warning"))
     if not parsed.ok or parsed.meta is None:
         return preview
-    department = session.scalar(
-        select(Department).where(Department.code == parsed.meta.department_code))
+    department = department_by_code(session, parsed.meta.department_code)
     if department is None:  # the reader checks this; a guard in case it ever does not
         return replace(preview, errors=(*preview.errors, unknown_department(parsed)))
     preview = replace(preview, department_name=department.name, proposals=parsed.proposals,

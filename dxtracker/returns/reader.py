@@ -10,6 +10,7 @@ at export. `read_return` reads the database and never writes to it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -32,9 +33,11 @@ from dxtracker.models import STATUSES, Department, Kpi, Measure
 from dxtracker.returns import layout
 from dxtracker.returns.collect import (
     ReportedItems,
+    department_by_code,
     plan_fingerprint,
     reported_items,
     resolve_department,
+    session_cached,
 )
 from dxtracker.returns.layout import Column, cell_text
 from dxtracker.returns.model import (
@@ -53,7 +56,7 @@ from dxtracker.returns.safety import (
     WorkbookFacts,
     inspect_workbook,
 )
-from dxtracker.values import ValueParseError, format_value, parse_value
+from dxtracker.values import Value, ValueParseError, format_value, parse_value
 
 Row = list[Any]
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
@@ -77,6 +80,7 @@ class _Reading:
     meta: ReturnMeta | None = None
     headers: dict[str, list[str]] = field(default_factory=dict)
     recorded: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    plan_years: list[int] = field(default_factory=list)  # the plan's fiscal years
 
     def error(self, sheet: str | None, cell: str | None, ja: str, en: str) -> None:
         self.problems.append(ReturnProblem(self.file_name, sheet, cell, ja, en))
@@ -172,25 +176,33 @@ def _check_meta(reading: _Reading, session: Session, book: CalamineWorkbook,
     values = _parse_records(reading, [layout.trimmed(r) for r in rows])
     meta = _meta_of(reading, values)
     reading.meta = meta
-    plan = get_plan(session)
-    if meta.plan_code != plan.code:
+    plan_code, reading.plan_years = session_cached(session, _PLAN_KEY, _plan_identity)
+    if meta.plan_code != plan_code:
         raise reading.refuse(
-            f"別の計画（{meta.plan_code}）の回答です。この計画は {plan.code} です。",
-            f"This return is for another plan ({meta.plan_code}); this plan is {plan.code}.")
+            f"別の計画（{meta.plan_code}）の回答です。この計画は {plan_code} です。",
+            f"This return is for another plan ({meta.plan_code}); this plan is {plan_code}.")
     if meta.plan_fingerprint != plan_fingerprint(session):
         raise reading.refuse(
             "この回答様式を出力した後に、計画の構成（指標・施策・担当部局）が変わっています。"
             "回答様式を出力し直し、入力した内容を移してください。",
             "The plan's structure (KPIs, measures, departments) changed after this return was "
             "exported. Export the return again and copy the entries over.")
-    department = session.scalar(select(Department).where(
-        Department.code == meta.department_code))
+    department = department_by_code(session, meta.department_code)
     if department is None:
         raise reading.refuse(f"部局コード「{meta.department_code}」はこの計画にありません。",
                              f"Department code '{meta.department_code}' is not in this plan.")
-    _check_expected(reading, plan.fiscal_years, meta, department, expected,
+    _check_expected(reading, reading.plan_years, meta, department, expected,
                     expected_fiscal_year)
     return department
+
+
+# Looked up once per read session (a merge reads its files in one), not once per file.
+_PLAN_KEY = "dxtracker.returns.reader.plan"
+
+
+def _plan_identity(session: Session) -> tuple[str, list[int]]:
+    plan = get_plan(session)
+    return plan.code, plan.fiscal_years
 
 
 def _tampered(reading: _Reading) -> _Refused:
@@ -318,7 +330,13 @@ def _table(reading: _Reading, book: CalamineWorkbook, facts: WorkbookFacts,
     return _Table(sheet, key, columns, rows, facts.sheets.get(sheet), index)
 
 
+# A code as exported ("P01-K1"): nothing for NFKC, the dashes or the spaces below to change.
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9-]+")
+
+
 def _code(raw: Any) -> str:
+    if type(raw) is str and _PLAIN_CODE.fullmatch(raw):
+        return raw.upper()
     text = unicodedata.normalize("NFKC", cell_text(raw)).translate(_DASHES)
     return re.sub(r"\s+", "", text).upper()
 
@@ -509,24 +527,33 @@ def _figure(reading: _Reading, table: _Table, number: int, row: Row, key: str, u
     raw = table.raw(key, row)
     if raw is None or raw == "":
         return None
-    where = table.ref(key, number)
     if isinstance(raw, str) and base is not None and layout.normalise_newlines(raw) == base:
         return base
     try:
-        value = parse_value(_typed(raw, table.is_percent(key, number)), unit=unit,
-                            allow_words=allow_words)
+        value, text = _parsed(_typed(raw, table.is_percent(key, number)), unit, allow_words)
     except ValueParseError as exc:
-        reading.error(table.sheet, where, f"{exc.message_ja}（{code}）",
+        reading.error(table.sheet, table.ref(key, number), f"{exc.message_ja}（{code}）",
                       f"{exc.message_en} ({code})")
         return _INVALID
     except _NotAFigure as exc:
-        reading.error(table.sheet, where, f"{exc.args[0]}（{code}）", exc.args[1])
+        reading.error(table.sheet, table.ref(key, number), f"{exc.args[0]}（{code}）",
+                      exc.args[1])
         return _INVALID
     if value is None:
         return None
     if base is not None and _same(value, base, unit):
         return base  # the same figure as exported, kept in its exported form ("40.0")
-    return format_value(value)
+    return text
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _parsed(typed: str | int | float, unit: str, allow_words: bool
+            ) -> tuple[Value | None, str | None]:
+    """A typed figure as a value and its canonical text (kept: parsing is a pure function, its
+    values are immutable, and the same figures recur in returns; a figure that cannot be read
+    raises every time)."""
+    value = parse_value(typed, unit=unit, allow_words=allow_words)
+    return value, None if value is None else format_value(value)
 
 
 class _NotAFigure(Exception):
@@ -551,7 +578,7 @@ def _typed(raw: Any, percent: bool) -> str | int | float:
 
 def _same(value: Any, base: str, unit: str) -> bool:
     try:
-        return parse_value(base, unit=unit, allow_words=True) == value
+        return _parsed(base, unit, True)[0] == value
     except ValueParseError:
         return False
 
@@ -564,8 +591,7 @@ def _read_proposals(reading: _Reading, session: Session, book: CalamineWorkbook,
     table = _table(reading, book, facts, "proposal")
     meta = reading.meta
     assert meta is not None
-    plan = get_plan(session)
-    years = [fy for fy in plan.fiscal_years if fy >= meta.fiscal_year]
+    years = [fy for fy in reading.plan_years if fy >= meta.fiscal_year]
     known = _known_message(session, "kpi", meta.department_name)
     seen: dict[tuple[str, int], int] = {}
     proposals = []

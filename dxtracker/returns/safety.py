@@ -16,14 +16,17 @@ here. So, working on the bytes already in memory:
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import TypeVar
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -41,11 +44,10 @@ CHUNK = 256 * 1024
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _LOCAL_SIGNATURE = 0x04034B50
-_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
-_CELL_COLUMN = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]{1,7}"')
-_CELL_ROW = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="[A-Z]{1,3}([0-9]{1,7})"')
-_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+# Two passes over a sheet's XML: its row, cell and formula tags (the names differ at their
+# first letter, so one pass finds exactly what one pass per tag would), and the cells' positions.
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c|f)[\s>/]")
+_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
 
@@ -178,14 +180,15 @@ def _inspect_members(data: bytes, infos: list[zipfile.ZipInfo],
             contents[info.filename] = content  # pictures and the like are checked, not kept
     sheets, styles = _workbook_parts(contents)
     names = {member: name for name, member in sheets.items()}
-    rows = {}
+    scans = {}
     for member, content in contents.items():
         # Every part a reader could parse as a worksheet is bounded, whatever the workbook's
         # relationships say (a crafted one might send us to one part and a reader to another).
         if b"sheetData" in content or member in names:
-            rows[member] = _bound_sheet(names.get(member, member), content)
+            scans[member] = _bound_sheet(names.get(member, member), content)
     percent = _percent_styles(styles, contents.get(styles, b"")) if styles else frozenset()
-    facts = {name: _sheet_facts(member, contents.get(member, b""), rows.get(member, 0), percent)
+    facts = {name: _sheet_facts(member, contents.get(member, b""),
+                                scans.get(member, _EMPTY_SCAN), percent)
              for name, member in sheets.items() if wanted is None or name in wanted}
     return WorkbookFacts(facts)
 
@@ -262,13 +265,47 @@ def _relationships(contents: dict[str, bytes], part: str) -> dict[str, tuple[str
     if rels_name not in contents:
         return {}
     result = {}
-    for element in _parse(rels_name, contents[rels_name]).iter():
-        if _local(element.tag) == "Relationship":
-            target = element.get("Target", "")
-            resolved = target.lstrip("/") if target.startswith("/") else \
-                posixpath.normpath(posixpath.join(folder, target))
-            result[element.get("Id", "")] = (element.get("Type", ""), resolved)
+    for rel_id, kind, target in _relationship_entries(rels_name, contents[rels_name]):
+        resolved = target.lstrip("/") if target.startswith("/") else \
+            posixpath.normpath(posixpath.join(folder, target))
+        result[rel_id] = (kind, resolved)
     return result
+
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _kept_by_content(parse: Callable[[str, bytes], _Parsed]) -> Callable[[str, bytes], _Parsed]:
+    """`parse`, with its results kept by content for small parts.
+
+    The parts parsed here (relationships, workbook, styles) are byte for byte the same in every
+    return one app exported: the same bytes parse the same, so a merge of forty returns parses
+    them once. A part that fails to parse raises every time; large parts (only a crafted file
+    has them) are parsed and not kept.
+    """
+    kept = functools.lru_cache(maxsize=16)(parse)
+
+    @functools.wraps(parse)
+    def parse_or_recall(member: str, content: bytes) -> _Parsed:
+        return kept(member, content) if len(content) <= 64 * 1024 else parse(member, content)
+    return parse_or_recall
+
+
+@_kept_by_content
+def _relationship_entries(member: str, content: bytes) -> tuple[tuple[str, str, str], ...]:
+    """(Id, Type, Target) of each relationship in a .rels part."""
+    return tuple((element.get("Id", ""), element.get("Type", ""), element.get("Target", ""))
+                 for element in _parse(member, content).iter()
+                 if _local(element.tag) == "Relationship")
+
+
+@_kept_by_content
+def _sheet_entries(member: str, content: bytes) -> tuple[tuple[str, str], ...]:
+    """(name, relationship id) of each sheet the workbook part lists, in order."""
+    return tuple((element.get("name", ""),
+                  next((v for k, v in element.attrib.items() if _local(k) == "id"), ""))
+                 for element in _parse(member, content).iter()
+                 if _local(element.tag) == "sheet")
 
 
 def _workbook_parts(contents: dict[str, bytes]) -> tuple[dict[str, str], str | None]:
@@ -281,12 +318,8 @@ def _workbook_parts(contents: dict[str, bytes]) -> tuple[dict[str, str], str | N
     relationships = _relationships(contents, workbook)
     sheets: dict[str, str] = {}
     seen: set[str] = set()
-    for element in _parse(workbook, contents[workbook]).iter():
-        if _local(element.tag) != "sheet":
-            continue
-        rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+    for name, rel_id in _sheet_entries(workbook, contents[workbook]):
         kind, target = relationships.get(rel_id, ("", ""))
-        name = element.get("name", "")
         if name in seen:  # a reader might pick either: the guards must know which
             raise _refuse(f"シート名「{name}」が重複しています。", f"Sheet name '{name}' is repeated.")
         seen.add(name)
@@ -300,6 +333,7 @@ _PERCENT_BUILTIN = {"9", "10"}  # 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
 
+@_kept_by_content
 def _percent_styles(member: str, content: bytes) -> frozenset[str]:
     """Indices (as in a cell's s="…") of the cell formats that show a percentage."""
     root = _parse(member, content)
@@ -315,37 +349,47 @@ def _percent_styles(member: str, content: bytes) -> frozenset[str]:
                      if xf.get("numFmtId", "0") in percent_formats)
 
 
-def _bound_sheet(name: str, content: bytes) -> int:
-    """Refuse a sheet with too many rows or cells far away; returns its number of rows."""
-    rows = len(_ROW_TAG.findall(content))
+@dataclass(frozen=True)
+class _SheetScan:
+    rows: int
+    has_formula: bool
+
+
+_EMPTY_SCAN = _SheetScan(0, False)
+
+
+def _bound_sheet(name: str, content: bytes) -> _SheetScan:
+    """Refuse a sheet with too many rows or cells far away; its number of rows, and whether
+    a formula tag occurs in it."""
+    tags = _SHEET_TAG.findall(content)
+    rows = tags.count(b"row")
     if rows > MAX_ROWS:
         raise _refuse(
             f"シート「{name}」の行が多すぎます（{rows:,}行、上限 {MAX_ROWS:,}行）。",
             f"Sheet '{name}' has too many rows ({rows:,}; limit {MAX_ROWS:,}).")
-    cells = len(_CELL_TAG.findall(content))
-    columns = _CELL_COLUMN.findall(content)
-    if len(columns) != cells:
+    cells = tags.count(b"c")
+    positions = _CELL_REF.findall(content)
+    if len(positions) != cells:
         raise _refuse(
             f"シート「{name}」にセル位置のないセルがあります。Excelで開いて保存し直してください。",
             f"Sheet '{name}' has cells without a position. Open and save it in Excel.")
-    if columns:  # distinct values first: a sheet has many cells but few columns and rows
-        last_row = max(map(int, set(_CELL_ROW.findall(content))))
-        last_column = max(set(columns), key=_column_number)
+    if positions:  # distinct values first: a sheet has many cells but few columns and rows
+        last_row = max(map(int, set(map(itemgetter(1), positions))))
+        last_column = max(set(map(itemgetter(0), positions)), key=_column_number)
         if last_row > MAX_ROWS or _column_number(last_column) > MAX_COLUMNS:
             raise _refuse(
                 f"シート「{name}」の使用範囲が大きすぎます（{last_column.decode()}{last_row}まで）。"
                 "表の外の不要なセルを削除してください。",
                 f"Sheet '{name}' uses too large a range (up to "
                 f"{last_column.decode()}{last_row}). Delete stray cells outside the table.")
-    return rows
+    return _SheetScan(rows, b"f" in tags)
 
 
-def _sheet_facts(member: str, content: bytes, rows: int,
+def _sheet_facts(member: str, content: bytes, scan: _SheetScan,
                  percent_styles: frozenset[str]) -> SheetFacts:
-    formulas = _formula_cells(member, content) if _FORMULA_TAG.search(content) \
-        else frozenset()
+    formulas = _formula_cells(member, content) if scan.has_formula else frozenset()
     percent = _styled_cells(content, percent_styles) if percent_styles else frozenset()
-    return SheetFacts(member, rows, formulas, percent)
+    return SheetFacts(member, scan.rows, formulas, percent)
 
 
 def _column_number(letters: bytes) -> int:

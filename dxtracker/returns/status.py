@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.lookup import all_departments, get_plan
+from dxtracker.lookup import all_departments
 from dxtracker.models import Department, ReturnImport
+from dxtracker.progress import check_fiscal_year
 from dxtracker.returns.collect import reported_items
 
 
@@ -53,8 +54,11 @@ class DepartmentStatus:
 
 
 def submission_status(session: Session, fiscal_year: int) -> list[DepartmentStatus]:
-    """One line per department (retired ones only if a return of theirs arrived)."""
-    get_plan(session)
+    """One line per department (retired ones only if a return of theirs arrived).
+
+    Raises EntryRejected for a year outside the plan period.
+    """
+    check_fiscal_year(session, fiscal_year)
     kpi_rows, measure_rows = _expected_rows(session)
     imports = _imports_by_department(session, fiscal_year)
     lines = []

@@ -6,8 +6,9 @@ with the KPI's unit and stored as canonical text, a status must be one of STATUS
 row gets new `updated_at`/`updated_by` stamps, and every changed field gets an audit entry
 (source "return", the file name as detail) — but applied with a handful of statements per file
 instead of several queries per field: calling those functions row by row made merging forty
-returns take half a minute (benchmarks/bench_merge.py). tests/core/test_merge_writer.py checks
-that both paths leave the same rows and audit entries.
+returns take half a minute (benchmarks/bench_merge.py). The rows go to the database as tuples
+through `bulk` (one executemany per table, no ORM unit of work, no dict per row).
+tests/core/test_merge_writer.py checks that both paths leave the same rows and audit entries.
 
 Each changed field is also kept with its old value in `MergeChange` for `undo_last_merge`. For a
 row the merge creates, every field it fills is kept, so that undo can tell whether anyone has
@@ -16,11 +17,13 @@ touched the row since.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from dxtracker.audit import current_user, now
@@ -32,12 +35,12 @@ from dxtracker.models import (
     KpiActual,
     MeasureProgress,
     MergeChange,
-    MergeRun,
     ReturnImport,
     RevisionProposal,
 )
 from dxtracker.progress import EntryRejected, check_fiscal_year
-from dxtracker.returns.collect import reported_items
+from dxtracker.returns.bulk import insert_rows, update_rows
+from dxtracker.returns.collect import department_by_code, reported_items
 from dxtracker.returns.current import KpiState, ProgressState, kpi_states, progress_states
 from dxtracker.returns.merge import FieldChange, MergePreview
 from dxtracker.returns.model import ParsedReturn, ProposedRevision
@@ -49,38 +52,53 @@ PROGRESS_COLUMNS = {"status": "status", "record": "record", "issues": "issues",
                     "next_policy": "next_policy"}
 
 
-def write_merge(session: Session, merge_run: MergeRun, parsed: ParsedReturn,
+def write_merge(session: Session, run_id: int, parsed: ParsedReturn,
                 preview: MergePreview, *, forced: bool) -> int:
-    """Record the import and apply the preview's changes; returns the import's id."""
+    """Record the import (in merge run `run_id`) and apply the preview's changes; returns the
+    import's id."""
     assert parsed.meta is not None
-    department = session.scalars(
-        select(Department).where(Department.code == parsed.meta.department_code)).one()
-    record = _import_record(merge_run, parsed, preview, department, forced)
-    session.add(record)
-    session.flush()
+    department = department_by_code(session, parsed.meta.department_code)
+    if department is None:  # the preview found it in this transaction: a guard only
+        raise EntryRejected(f"部局コード「{parsed.meta.department_code}」はこの計画にありません。",
+                            f"Department code '{parsed.meta.department_code}' is not in "
+                            "this plan.")
+    record = _Import(run_id, _record_import(session, run_id, parsed, preview, department, forced),
+                     parsed.meta.fiscal_year)
     if preview.changes:
         check_fiscal_year(session, record.fiscal_year)
         batch = _Batch(session, record, department, parsed.file_name)
         batch.kpis(preview.changes, preview.state.kpis if preview.state else None)
         batch.progress(preview.changes, preview.state.progress if preview.state else None)
         batch.write()
-    _store_proposals(session, record, department, preview.proposals)
+    _store_proposals(session, record.id, department, preview.proposals)
     return record.id
 
 
-def _import_record(merge_run: MergeRun, parsed: ParsedReturn, preview: MergePreview,
-                   department: Department, forced: bool) -> ReturnImport:
+@dataclass(frozen=True)
+class _Import:
+    run_id: int
+    id: int
+    fiscal_year: int
+
+
+_INSERT_IMPORT = ReturnImport.__table__.insert()
+
+
+def _record_import(session: Session, run_id: int, parsed: ParsedReturn,
+                   preview: MergePreview, department: Department, forced: bool) -> int:
+    """The import history's row for this file (one Core statement: no ORM flush); its id."""
     assert parsed.meta is not None
     chosen = sum(1 for c in preview.changes if c.resolution == "theirs")
-    return ReturnImport(
-        run=merge_run, file_name=parsed.file_name, sha256=parsed.sha256,
-        content_sha256=preview.content_sha256, department=department,
-        fiscal_year=parsed.meta.fiscal_year, exported_at=parsed.meta.exported_at,
-        imported_at=now(), imported_by=current_user(), changes_count=len(preview.changes),
-        conflicts_count=len(preview.conflicts), resolved_count=chosen + len(preview.resolved),
-        warnings_count=len(preview.warnings), proposals_count=len(preview.proposals),
-        forced=forced and preview.stale_against is not None, state="merged",
-    )
+    result = session.connection().execute(_INSERT_IMPORT, {
+        "run_id": run_id, "file_name": parsed.file_name, "sha256": parsed.sha256,
+        "content_sha256": preview.content_sha256, "department_id": department.id,
+        "fiscal_year": parsed.meta.fiscal_year, "exported_at": parsed.meta.exported_at,
+        "imported_at": now(), "imported_by": current_user(),
+        "changes_count": len(preview.changes), "conflicts_count": len(preview.conflicts),
+        "resolved_count": chosen + len(preview.resolved), "warnings_count": len(preview.warnings),
+        "proposals_count": len(preview.proposals),
+        "forced": forced and preview.stale_against is not None, "state": "merged"})
+    return int(result.inserted_primary_key[0])
 
 
 def _by_item(changes: Iterable[FieldChange], entity: str) -> dict[str, dict[str, FieldChange]]:
@@ -91,20 +109,48 @@ def _by_item(changes: Iterable[FieldChange], entity: str) -> dict[str, dict[str,
     return rows
 
 
-class _Batch:
-    """The rows, audit entries and kept changes of one file, written with executemany."""
+@dataclass(frozen=True, eq=False)  # two of them, compared (and hashed) by identity
+class _Entity:
+    """A table the merge writes: its name in the audit log, and field (as in the log) → column."""
 
-    def __init__(self, session: Session, record: ReturnImport, department: Department,
+    name: str
+    table: Table
+    item_column: str
+    columns: dict[str, str]
+
+
+_KPI = _Entity("kpi_actual", KpiActual.__table__, "kpi_id", KPI_COLUMNS)
+_PROGRESS = _Entity("measure_progress", MeasureProgress.__table__, "measure_id",
+                    PROGRESS_COLUMNS)
+# The columns of the rows the batch collects, in their order (the order the statements take).
+STAMP_COLUMNS = ("updated_at", "updated_by")
+AUDIT_COLUMNS = ("at", "user", "department", "source", "source_detail", "entity", "entity_code",
+                 "field", "old_value", "new_value", "reason")
+KEPT_COLUMNS = ("run_id", "import_id", "entity", "item_code", "fiscal_year", "department_id",
+                "field", "old_value", "new_value", "resolution", "row_created",
+                "old_updated_at", "old_updated_by")
+
+
+class _Batch:
+    """The rows, audit entries and kept changes of one file, written with executemany.
+
+    Rows are collected as plain lists of values (see the *_COLUMNS above; `bulk` converts
+    them in place): a merge of forty returns makes some 30,000 of them, and a dict per row was
+    a good part of its time."""
+
+    def __init__(self, session: Session, record: _Import, department: Department,
                  file_name: str) -> None:
-        self.session, self.record, self.department = session, record, department
-        self.file_name = file_name
+        self.session, self.department = session, department
         self.year = record.fiscal_year
         self.at, self.user = now(), current_user()
         self.allowed = reported_items(session, department)
-        self.inserts: dict[type, list[dict[str, Any]]] = defaultdict(list)
-        self.updates: dict[type, list[dict[str, Any]]] = defaultdict(list)
-        self.audit: list[dict[str, Any]] = []
-        self.kept: list[dict[str, Any]] = []
+        self.inserts: dict[_Entity, list[list[Any]]] = defaultdict(list)
+        self.updates: dict[_Entity, list[list[Any]]] = defaultdict(list)
+        self.audit: list[list[Any]] = []
+        self.kept: list[list[Any]] = []
+        # What every audit entry and kept change of this file begins with.
+        self.audit_head = (self.at, self.user, department.name, SOURCE, file_name)
+        self.kept_head = (record.run_id, record.id)
 
     # -- KPI actuals
 
@@ -114,18 +160,16 @@ class _Batch:
         if states is None:
             states = kpi_states(self.session, self.department.id, self.year, rows)
         for code, fields in rows.items():
-            state = states[code]
             if code not in self.allowed.kpi_units:
                 raise EntryRejected(
                     f"{self.department.name}は指標 {code} の実績を報告する部局ではありません。",
                     f"{self.department.name} does not report KPI {code}.")
-            old = {"value": state.value, "note": state.note}
-            new = dict(old)
-            for name, change in fields.items():
-                new[KPI_COLUMNS[name]] = _figure(change.new, state.unit) if name == "actual" \
-                    else (change.new or "")
-            self._row(KpiActual, "kpi_actual", code, state, old, new, KPI_COLUMNS,
-                      {"kpi_id": state.kpi_id}, fields)
+            state = states[code]
+            old = (state.value, state.note)
+            new = (_figure(fields["actual"].new, state.unit) if "actual" in fields
+                   else state.value,
+                   (fields["note"].new or "") if "note" in fields else state.note)
+            self._row(_KPI, code, state, state.kpi_id, old, new, fields)
 
     # -- measure progress
 
@@ -135,81 +179,64 @@ class _Batch:
         if states is None:
             states = progress_states(self.session, self.department.id, self.year, rows)
         for code, fields in rows.items():
-            state = states[code]
             if code not in self.allowed.measure_codes:
                 raise EntryRejected(
                     f"{self.department.name}は施策 {code} の担当部局ではありません。",
                     f"{self.department.name} is not responsible for measure {code}.")
-            old = {column: state.field(column) for column in PROGRESS_COLUMNS.values()}
-            new = dict(old)
-            for name, change in fields.items():
-                new[PROGRESS_COLUMNS[name]] = _status(change.new) if name == "status" \
-                    else (change.new or "")
-            self._row(MeasureProgress, "measure_progress", code, state, old, new,
-                      PROGRESS_COLUMNS, {"measure_id": state.measure_id}, fields)
+            state = states[code]
+            old = (state.status, state.record, state.issues, state.next_policy)
+            new = tuple(_progress_value(name, fields[name].new) if name in fields else before
+                        for name, before in zip(PROGRESS_COLUMNS, old, strict=True))
+            self._row(_PROGRESS, code, state, state.measure_id, old, new, fields)
 
     # -- shared
 
-    def _row(self, model: type, entity: str, code: str, state: KpiState | ProgressState,
-             old: dict[str, Any], new: dict[str, Any], columns: dict[str, str],
-             keys: dict[str, Any], fields: dict[str, FieldChange]) -> None:
+    def _row(self, entity: _Entity, code: str, state: KpiState | ProgressState,
+             item_id: int | None, old: tuple[Any, ...], new: tuple[Any, ...],
+             fields: dict[str, FieldChange]) -> None:
         if new == old:
             return
-        stamps = {"updated_at": self.at, "updated_by": self.user}
-        if state.row_exists:
-            self.updates[model].append({"id": state.row_id, **new, **stamps})
+        created = not state.row_exists
+        if created:
+            self.inserts[entity].append(
+                [item_id, self.year, self.department.id, *new, self.at, self.user])
         else:
-            self.inserts[model].append({**keys, "fiscal_year": self.year,
-                                        "department_id": self.department.id, **new, **stamps})
-        for field, column in columns.items():
-            if old[column] != new[column]:
-                self._audit(entity, code, field, old[column], new[column])
+            self.updates[entity].append([*new, self.at, self.user, state.row_id])
+        # The same entry `audit.record_change` adds, and the old value and stamps for undo.
+        entity_code = f"{code}/{self.year}/{self.department.code}"
+        kept_head = (*self.kept_head, entity.name, code, self.year, self.department.id)
+        kept_tail = (created, None, "") if created else \
+            (created, state.updated_at, state.updated_by)
+        for field, before, after in zip(entity.columns, old, new, strict=True):
+            if before != after:
+                self.audit.append([*self.audit_head, entity.name, entity_code, field, before,
+                                   after, ""])
                 chosen = fields[field].resolution if field in fields else "change"
-                self._keep(entity, code, field, old[column], new[column], state, chosen)
-
-    def _audit(self, entity: str, code: str, field: str, old: str | None,
-               new: str | None) -> None:
-        # The same entry `audit.record_change` adds, for many rows at once.
-        self.audit.append({
-            "at": self.at, "user": self.user, "department": self.department.name,
-            "source": SOURCE, "source_detail": self.file_name, "entity": entity,
-            "entity_code": f"{code}/{self.year}/{self.department.code}", "field": field,
-            "old_value": old, "new_value": new, "reason": ""})
-
-    def _keep(self, entity: str, code: str, field: str, old: str | None, new: str | None,
-              state: KpiState | ProgressState, resolution: str) -> None:
-        self.kept.append({
-            "run_id": self.record.run_id, "import_id": self.record.id, "entity": entity,
-            "item_code": code, "fiscal_year": self.year, "department_id": self.department.id,
-            "field": field, "old_value": old, "new_value": new, "resolution": resolution,
-            "row_created": not state.row_exists,
-            "old_updated_at": state.updated_at if state.row_exists else None,
-            "old_updated_by": state.updated_by if state.row_exists else ""})
+                self.kept.append([*kept_head, field, before, after, chosen, *kept_tail])
 
     def write(self) -> None:
-        # Core statements on the tables: one executemany each, no ORM bookkeeping per row.
         connection = self.session.connection()
-        for model, rows in self.updates.items():
-            table = model.__table__
-            statement = table.update().where(table.c.id == bindparam("row_id"))
-            connection.execute(statement, [_renamed_id(r) for r in rows])
-        for model, rows in self.inserts.items():
-            connection.execute(model.__table__.insert(), rows)
-        if self.audit:
-            connection.execute(AuditEntry.__table__.insert(), self.audit)
-        if self.kept:
-            connection.execute(MergeChange.__table__.insert(), self.kept)
+        for entity, rows in self.updates.items():
+            update_rows(connection, entity.table, (*entity.columns.values(), *STAMP_COLUMNS),
+                        rows)
+        for entity, rows in self.inserts.items():
+            insert_rows(connection, entity.table,
+                        (entity.item_column, "fiscal_year", "department_id",
+                         *entity.columns.values(), *STAMP_COLUMNS), rows)
+        insert_rows(connection, AuditEntry.__table__, AUDIT_COLUMNS, self.audit)
+        insert_rows(connection, MergeChange.__table__, KEPT_COLUMNS, self.kept)
 
 
-def _renamed_id(row: dict[str, Any]) -> dict[str, Any]:
-    """An UPDATE's parameters: the key under a name that is not a column being set."""
-    values = dict(row)
-    values["row_id"] = values.pop("id")
-    return values
+def _progress_value(field: str, text: str | None) -> str | None:
+    return _status(text) if field == "status" else (text or "")
 
 
+@functools.lru_cache(maxsize=4096)
 def _figure(text: str | None, unit: str) -> str | None:
-    """As `set_actual_in` stores a figure: parsed with the KPI's unit, canonical text."""
+    """As `set_actual_in` stores a figure: parsed with the KPI's unit, canonical text.
+
+    Cached (a pure function of its arguments; a refused text raises again every time): the
+    reader has already turned the figure into this very canonical text."""
     value = parse_value(text, unit=unit, allow_words=False)
     return None if value is None else format_value(value)
 
@@ -224,7 +251,7 @@ def _status(text: str | None) -> str | None:
     return text
 
 
-def _store_proposals(session: Session, record: ReturnImport, department: Department,
+def _store_proposals(session: Session, import_id: int, department: Department,
                      proposals: Iterable[ProposedRevision]) -> None:
     """Keep each proposed target revision as pending, once (merging again adds no copy)."""
     proposals = list(proposals)
@@ -243,7 +270,7 @@ def _store_proposals(session: Session, record: ReturnImport, department: Departm
         if key not in pending:
             pending.add(key)
             session.add(RevisionProposal(
-                import_id=record.id, kpi=kpi, fiscal_year=proposal.fiscal_year,
+                import_id=import_id, kpi=kpi, fiscal_year=proposal.fiscal_year,
                 department=department, value=proposal.value, reason=proposal.reason,
                 status="pending", proposed_at=now()))
 

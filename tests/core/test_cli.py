@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -9,14 +8,7 @@ from pathlib import Path
 import pytest
 
 from dxtracker.cli import main
-
-
-def dump(path: Path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
+from tests.helpers import dump
 
 
 def show_json(db_path: Path, capsys) -> dict:

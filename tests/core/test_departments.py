@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -10,30 +9,16 @@ from sqlalchemy import select
 
 from dxtracker import departments
 from dxtracker.cli import main
-from dxtracker.db import check_integrity
+from dxtracker.db import check_integrity, open_database
 from dxtracker.departments import DepartmentRejected
 from dxtracker.errors import NotFound
 from dxtracker.lookup import all_departments, find_department
 from dxtracker.models import AuditEntry, DepartmentMerge, KpiActual, MeasureProgress
 from dxtracker.progress import set_actual, set_progress
-from dxtracker.snapshot import plan_snapshot
-
-
-def dump(path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
-
-
-def snapshot(db) -> dict:
-    with db.read() as session:
-        return plan_snapshot(session)
-
-
-def find(snap: dict, kind: str, code: str) -> dict:
-    return next(x for p in snap["projects"] for x in p[kind] if x["code"] == code)
+from dxtracker.returns.apply import merge_returns
+from dxtracker.returns.history import list_imports
+from tests.core.test_merge_support import copy_db, export, fill, kpi, show
+from tests.helpers import dump, find, snapshot
 
 
 def test_a_renamed_department_keeps_its_history(db):
@@ -162,3 +147,19 @@ def test_cli_departments(db_path, capsys):
     assert "D04 建設部  旧名: 土木部" in out
     assert "D13 企業局（廃止） → 建設部に統合" in out
     assert "D14 デジタル局（廃止）" in out
+
+
+def test_a_return_exported_before_a_rename_still_belongs_to_the_department(
+        template_db, tmp_path):
+    department = copy_db(template_db, tmp_path / "dept.sqlite3")
+    path = fill(export(department, "土木部", 2022, tmp_path / "r.xlsx"),
+                kpis={"P03-K2": {"actual": 24}})
+    headquarters = copy_db(template_db, tmp_path / "hq.sqlite3")
+    with open_database(headquarters) as db:
+        departments.rename_department(db, "土木部", "建設部")
+        assert merge_returns(db, [path], backup_dir=tmp_path / "b").exit_code == 0
+        with db.read() as session:
+            [imported] = list_imports(session)
+            assert (imported.department_code, imported.department_name) == ("D04", "建設部")
+    contributions = kpi(show(headquarters), "P03-K2")["contributions"]["2022"]
+    assert [(c["department"], c["value"]["value"]) for c in contributions] == [("建設部", 24)]

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from dxtracker.cli import main
 from dxtracker.returns import layout
+from tests.helpers import dump  # noqa: F401  (re-exported for the merge tests)
 
 KPI_INPUTS = {"actual": "J", "note": "K"}
 MEASURE_INPUTS = {"status": "F", "record": "G", "issues": "H", "next_policy": "I"}
@@ -38,14 +39,6 @@ def show(db_path: Path) -> dict:
     code, out, err = cli(db_path, "plan", "show", "--json")
     assert code == 0, err
     return json.loads(out)
-
-
-def dump(db_path: Path) -> list[str]:
-    con = sqlite3.connect(db_path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
 
 
 def count(db_path: Path, table: str) -> int:

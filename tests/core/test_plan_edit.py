@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from sqlalchemy import select
@@ -17,25 +16,8 @@ from dxtracker.models import AuditEntry
 from dxtracker.plan_edit import PlanEditRejected, ScheduleBox
 from dxtracker.progress import set_actual, set_progress
 from dxtracker.revisions import RevisionRejected, publish_edition
-from dxtracker.snapshot import plan_snapshot
 from dxtracker.values import ValueParseError
-
-
-def dump(path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
-
-
-def snapshot(db) -> dict:
-    with db.read() as session:
-        return plan_snapshot(session)
-
-
-def find(snap: dict, kind: str, code: str) -> dict:
-    return next(x for p in snap["projects"] for x in p[kind] if x["code"] == code)
+from tests.helpers import dump, find, snapshot
 
 
 def project(snap: dict, code: str) -> dict:

@@ -163,3 +163,9 @@ def test_status_shows_who_sent_what(template_db, tmp_path):
     assert lines["企業局"].startswith("統合済み") and "kigyo.xlsx" in lines["企業局"]
     assert lines["土木部"].startswith("★未提出")
     assert "未提出: " in out and "企業局" not in out.splitlines()[-1]
+
+
+def test_status_of_a_year_outside_the_plan_is_a_user_error(template_db, tmp_path):
+    hq = copy_db(template_db, tmp_path / "hq.sqlite3")
+    code, _, err = cli(hq, "status", "--fy", "2030")
+    assert code == 1 and "計画期間" in err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, datetime
 
 import pytest
@@ -33,14 +32,7 @@ from dxtracker.revisions import (
 from dxtracker.snapshot import plan_snapshot
 from dxtracker.values import ValueParseError, format_value
 from tests.core.test_merge_support import copy_db, export, fill, kpi, show
-
-
-def dump(path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
+from tests.helpers import dump
 
 
 def snapshot_kpi(db, code: str) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import pytest
@@ -14,27 +13,16 @@ from sqlalchemy import select
 from dxtracker.lookup import find_department, find_kpi
 from dxtracker.models import AuditEntry, MergeRun, ReturnImport, RevisionProposal
 from dxtracker.snapshot import plan_snapshot
+from tests.helpers import dump, find
 from ui.pages.audit import AuditPage
 from ui.pages.plan_editor import PlanEditorPage, split_items
 
 Button = QMessageBox.StandardButton
 
 
-def dump(path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
-
-
 def snapshot(ctx) -> dict:
     with ctx.db.read() as session:
         return plan_snapshot(session)
-
-
-def find(snap: dict, kind: str, code: str) -> dict:
-    return next(x for p in snap["projects"] for x in p[kind] if x["code"] == code)
 
 
 @pytest.fixture
@@ -270,6 +258,7 @@ def test_audit_export_to_excel(audit_page, tmp_path, qtbot):
     qtbot.mouseClick(audit_page.export_button, Qt.MouseButton.LeftButton)
     sheet = load_workbook(target)["audit"]
     assert sheet.max_row == 3 and sheet["A1"].value == "日時"
+    assert str(target) in audit_page.count_label.text()
 
 
 def test_pages_in_the_main_window(main_window, ctx):

@@ -151,12 +151,7 @@ class ProjectKpiModel(QAbstractTableModel):
         if grade is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            label = {"unknown": tr("未把握"), "not_assessable": tr("評価不能")}.get(
-                grade.grade, grade.grade)
-            achievement = grade.achievement_text()
-            if achievement in ("達成", "未達成"):
-                achievement = tr("達成") if achievement == "達成" else tr("未達成")
-            return f"{label}（{achievement}）" if achievement else label
+            return grade_label(grade)
         if role == Qt.ItemDataRole.ToolTipRole:
             manual = tr("（手入力の評価）") if grade.manual else ""
             return f"{grade.reason}{manual}"
@@ -225,6 +220,16 @@ class ProjectKpiModel(QAbstractTableModel):
             return tr("未入力")
         return "\n".join(f"{p['department'] or tr('計画書の記載')}: {shown(p['value'])}"
                          for p in parts)
+
+
+def grade_label(grade: Any) -> str:
+    """「C（52.8%）」, 「未把握」: a grade of `dxtracker.report.grading` as the table shows it."""
+    label = {"unknown": tr("未把握"), "not_assessable": tr("評価不能")}.get(
+        grade.grade, grade.grade)
+    achievement = grade.achievement_text()
+    if achievement in ("達成", "未達成"):
+        achievement = tr("達成") if achievement == "達成" else tr("未達成")
+    return f"{label}（{achievement}）" if achievement else label
 
 
 def first_revision(kpi: dict[str, Any], fiscal_year: int) -> dict[str, Any] | None:

@@ -87,10 +87,10 @@ class AuditTableModel(QAbstractTableModel):
         return None
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.rows) - 1, len(COLUMNS) - 1))
+        # A reset, not headerDataChanged/dataChanged.emit(): in PySide6 6.12 on Python 3.11
+        # every emit() from Python takes a reference from True (the app aborts at zero).
+        self.beginResetModel()
+        self.endResetModel()
 
 
 class AuditPage(Page):
@@ -205,8 +205,11 @@ class AuditPage(Page):
             def work(_progress: Any) -> Path:
                 return export_audit(rows, path)
         self.ctx.tasks.run(work, parent=self, progress_label=tr("書き出しています…"),
-                           on_success=lambda written: self.ctx.saved.emit(
-                               tr("変更履歴を書き出しました: {path}", path=str(written))))
+                           on_success=self._exported)
+
+    def _exported(self, path: Path) -> None:
+        self.export_message = tr("変更履歴を書き出しました: {path}", path=str(path))
+        self.count_label.setText(self.export_message)
 
 
 def _date(edit: QDateEdit) -> date | None:

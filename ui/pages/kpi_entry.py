@@ -9,15 +9,12 @@ the table says how it will be read ("1,234 件として保存します") or why 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -31,6 +28,7 @@ from ui.i18n import language, tr
 from ui.models import year_label
 from ui.models.kpi_entry_model import INPUT_COLUMNS, Column, KpiEntryModel
 from ui.pages import Page
+from ui.widgets.department_header import DepartmentHeader
 
 Index = QModelIndex | QPersistentModelIndex
 # Fits a 1366-pixel screen with the navigation shown; the status column takes the rest.
@@ -106,27 +104,12 @@ class KpiEntryPage(Page):
         self.refresh()
 
     def _build(self) -> None:
-        self.heading = QLabel()
-        self.heading.setObjectName("heading")
-        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.department_label = QLabel()
-        self.department_combo = QComboBox()
-        self.department_combo.setObjectName("department_combo")
-        self.department_label.setBuddy(self.department_combo)
-        self.department_combo.currentIndexChanged.connect(lambda _: self.refresh())
-        self.export_button = QPushButton()
-        self.export_button.setObjectName("export_button")
-        self.export_button.clicked.connect(self.open_export_dialog)
-        self.export_action = QAction(self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.export_action.triggered.connect(self.open_export_dialog)
-        self.addAction(self.export_action)
-        top = QHBoxLayout()
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.department_label)
-        top.addWidget(self.department_combo)
-        top.addWidget(self.export_button)
+        self.header = DepartmentHeader(self.ctx, self)
+        self.header.department_chosen.connect(self.refresh)
+        self.header.export_requested.connect(self.open_export_dialog)
+        self.heading = self.header.heading
+        self.department_combo = self.header.department_combo
+        self.export_button = self.header.export_button
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.view = self._make_view()
@@ -137,7 +120,7 @@ class KpiEntryPage(Page):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00000; font-weight: bold;")
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(self.header)
         layout.addWidget(self.hint)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.preview)
@@ -173,38 +156,22 @@ class KpiEntryPage(Page):
     # ------------------------------------------------------------------ Page API
 
     def department(self) -> str | None:
-        if not self.ctx.is_headquarters:
-            return self.ctx.department
-        return self.department_combo.currentText() or None
+        return self.header.department()
 
     def refresh(self) -> None:
         self.model.db = self.ctx.db
-        self._fill_departments()
+        self.header.fill_departments()
         self.model.load(self.department(), self.ctx.fiscal_year)
         self._update_heading()
 
     def retranslate(self) -> None:
-        self.department_label.setText(tr("部局(&D):"))
-        self.export_button.setText(tr("回答を書き出す(&R)…"))
-        self.export_button.setToolTip(tr("この部局の回答（Excel）を書き出します（Ctrl+E）"))
+        self.header.retranslate()
         self.hint.setText(tr(
             "今年度実績と備考を入力します。数値は 1,234、１，２３４件、約1,900、12万、▲12 の"
             "ように入力できます。Enter または F2 で編集、Tab で次の入力欄へ、"
             "Ctrl+Z で元に戻す、Ctrl+Y でやり直し。"))
         self.model.retranslate()
         self._update_heading()
-
-    def _fill_departments(self) -> None:
-        hq = self.ctx.is_headquarters
-        self.department_label.setVisible(hq)
-        self.department_combo.setVisible(hq)
-        names = self.ctx.departments
-        if [self.department_combo.itemText(i) for i in range(self.department_combo.count())] \
-                != names:
-            self.department_combo.blockSignals(True)
-            self.department_combo.clear()
-            self.department_combo.addItems(names)
-            self.department_combo.blockSignals(False)
 
     def _update_heading(self) -> None:
         department = self.department()

@@ -73,6 +73,12 @@ class RowsModel(QAbstractTableModel):
         self.rows, self.keys = rows, keys or [None] * len(rows)
         self.endResetModel()
 
+    def retranslate(self) -> None:
+        # A reset, not headerDataChanged.emit(): in PySide6 6.12 on Python 3.11 every emit()
+        # from Python takes a reference from True, and the app aborts once it runs out.
+        self.beginResetModel()
+        self.endResetModel()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
 
@@ -231,7 +237,7 @@ class KpiForm(QWidget):
             for i, text in enumerate(items):
                 if i < combo.count():
                     combo.setItemText(i, text)
-        self.revisions.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
+        self.revisions.retranslate()
 
     def load(self, session: Session, code: str) -> None:
         kpi = find_kpi(session, code)
@@ -784,7 +790,7 @@ class PlanEditorPage(Page):
         self.ctx.change_source = self  # refreshed below, once
         try:
             self.ctx.attach_database(self.ctx.db)
+            self.ctx.notify_saved(message, source=self)
         finally:
             self.ctx.change_source = None
-        self.ctx.saved.emit(message)
         self.refresh()

@@ -10,12 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
     QListView,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +26,7 @@ from ui.models import year_label
 from ui.models.progress_model import ProgressListModel, load_progress_rows
 from ui.pages import Page
 from ui.pages.progress_form import ProgressForm
+from ui.widgets.department_header import DepartmentHeader
 
 Button = QMessageBox.StandardButton
 
@@ -47,26 +44,12 @@ class ProgressPage(Page):
         self.refresh()
 
     def _build(self) -> None:
-        self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.department_label = QLabel()
-        self.department_combo = QComboBox()
-        self.department_combo.setObjectName("department_combo")
-        self.department_label.setBuddy(self.department_combo)
-        self.department_combo.currentIndexChanged.connect(lambda _: self._department_chosen())
-        self.export_button = QPushButton()
-        self.export_button.setObjectName("export_button")
-        self.export_button.clicked.connect(self.open_export_dialog)
-        self.export_action = QAction(self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.export_action.triggered.connect(self.open_export_dialog)
-        self.addAction(self.export_action)
-        top = QHBoxLayout()
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.department_label)
-        top.addWidget(self.department_combo)
-        top.addWidget(self.export_button)
+        self.header = DepartmentHeader(self.ctx, self)
+        self.header.department_chosen.connect(self._department_chosen)
+        self.header.export_requested.connect(self.open_export_dialog)
+        self.heading = self.header.heading
+        self.department_combo = self.header.department_combo
+        self.export_button = self.header.export_button
         self.list_view = QListView()
         self.list_view.setObjectName("measure_list")
         self.list_view.setModel(self.list_model)
@@ -84,7 +67,7 @@ class ProgressPage(Page):
         self.splitter.setSizes([340, 760])
         self.remember_splitter(self.splitter, "main")
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
         self.save_action = QAction(self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
@@ -98,12 +81,10 @@ class ProgressPage(Page):
     # ------------------------------------------------------------------ Page API
 
     def department(self) -> str | None:
-        if not self.ctx.is_headquarters:
-            return self.ctx.department
-        return self.department_combo.currentText() or None
+        return self.header.department()
 
     def refresh(self) -> None:
-        self._fill_departments()
+        self.header.fill_departments()
         department, fiscal_year = self.department(), self.ctx.fiscal_year
         if self.key and (department, fiscal_year) != (self.key.department, self.key.fiscal_year):
             # The year or department changed under unsaved edits: save them or drop them.
@@ -117,9 +98,7 @@ class ProgressPage(Page):
         self._show_current()
 
     def retranslate(self) -> None:
-        self.department_label.setText(tr("部局(&D):"))
-        self.export_button.setText(tr("回答を書き出す(&R)…"))
-        self.export_button.setToolTip(tr("この部局の回答（Excel）を書き出します（Ctrl+E）"))
+        self.header.retranslate()
         self.form.retranslate()
         self.list_model.refresh_all()
         self._update_heading()
@@ -128,17 +107,6 @@ class ProgressPage(Page):
         return self._settle_unsaved(can_cancel=True)
 
     # ------------------------------------------------------------------ showing
-
-    def _fill_departments(self) -> None:
-        hq = self.ctx.is_headquarters
-        self.department_label.setVisible(hq)
-        self.department_combo.setVisible(hq)
-        combo = self.department_combo
-        if [combo.itemText(i) for i in range(combo.count())] != self.ctx.departments:
-            blocked = combo.blockSignals(True)
-            combo.clear()
-            combo.addItems(self.ctx.departments)
-            combo.blockSignals(blocked)
 
     def _update_heading(self) -> None:
         department = self.department()

@@ -1,0 +1,28 @@
+"""Small helpers shared by the core and UI tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from dxtracker.db import Database
+from dxtracker.snapshot import plan_snapshot
+
+
+def dump(path: Path) -> list[str]:
+    """The database's whole content as SQL: equal dumps mean nothing changed."""
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def snapshot(db: Database) -> dict:
+    with db.read() as session:
+        return plan_snapshot(session)
+
+
+def find(snap: dict, kind: str, code: str) -> dict:
+    """A KPI (kind "kpis") or measure (kind "measures") of a `plan show --json` snapshot."""
+    return next(x for p in snap["projects"] for x in p[kind] if x["code"] == code)

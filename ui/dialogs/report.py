@@ -1,0 +1,336 @@
+"""報告書を作成 (headquarters): fiscal year, the workbook's path and optionally a PDF; the
+consolidated report is made by `dxtracker report` in a separate process (`ui.report_process`
+says why), with a busy bar and the elapsed time meanwhile. A failure shows the command line's
+own message; on success the dialog offers to open the folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QProcess, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dxtracker.fiscal_year import fiscal_year_label
+from ui.context import AppContext
+from ui.dialogs.export_return import default_folder
+from ui.i18n import tr
+from ui.models.project_kpi_model import year_label
+from ui.report_process import ReportCommand, decode_output, prepare_process, report_command
+
+
+def default_report_name(fiscal_year: int) -> str:
+    return f"{fiscal_year_label(fiscal_year)}_DX推進計画_報告書.xlsx"
+
+
+class ReportDialog(QDialog):
+    last_folder: Path | None = None  # remembered for the session
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("report_dialog")
+        self.process: QProcess | None = None
+        self.written: Path | None = None
+        self.cancelled = False
+        self.busy = False  # between Create and the child's end
+        self.output = b""
+        self.errors = b""
+        self._name_edited = False
+        self.clock = QElapsedTimer()
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(500)
+        self.ticker.timeout.connect(self._show_running)
+        self._build()
+        self.retranslate()
+        self._propose_names()
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.year_combo = QComboBox()
+        self.year_combo.setObjectName("report_fiscal_year")
+        for fiscal_year in self.ctx.fiscal_years:
+            self.year_combo.addItem(year_label(fiscal_year), fiscal_year)
+        self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.ctx.fiscal_year), 0))
+        self.year_combo.currentIndexChanged.connect(lambda _: self._propose_names())
+        self.xlsx_edit = QLineEdit()
+        self.xlsx_edit.setObjectName("report_xlsx")
+        self.xlsx_edit.textEdited.connect(lambda _: setattr(self, "_name_edited", True))
+        self.xlsx_edit.textChanged.connect(lambda _: self._follow_pdf_name())
+        self.xlsx_button = QPushButton()
+        self.xlsx_button.clicked.connect(self.choose_xlsx)
+        self.pdf_check = QCheckBox()
+        self.pdf_check.setObjectName("report_with_pdf")
+        self.pdf_edit = QLineEdit()
+        self.pdf_edit.setObjectName("report_pdf")
+        self.pdf_button = QPushButton()
+        self.pdf_button.clicked.connect(self.choose_pdf)
+        self.pdf_check.toggled.connect(self._enable_pdf)
+        self.labels = [QLabel() for _ in range(3)]
+        form = QFormLayout()
+        form.addRow(self.labels[0], self.year_combo)
+        form.addRow(self.labels[1], _row(self.xlsx_edit, self.xlsx_button))
+        form.addRow(self.labels[2], _row(self.pdf_check, self.pdf_edit, self.pdf_button))
+        for label, field in zip(self.labels, (self.year_combo, self.xlsx_edit, self.pdf_check),
+                                strict=True):
+            label.setBuddy(field)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("report_progress")
+        self.progress.setRange(0, 0)  # busy: the child reports no steps
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
+        self.message = QLabel()
+        self.message.setObjectName("report_message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addLayout(self._buttons())
+        self._enable_pdf(False)
+        self.setMinimumWidth(680)
+
+    def _buttons(self) -> QHBoxLayout:
+        self.create_button = QPushButton()
+        self.create_button.setObjectName("report_create")
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self.create)
+        self.open_folder_button = QPushButton()
+        self.open_folder_button.setObjectName("report_open_folder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.open_folder_button.setVisible(False)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.open_folder_button, self.create_button, self.close_button):
+            buttons.addWidget(button)
+        return buttons
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("報告書を作成"))
+        for label, text in zip(self.labels, (tr("年度(&Y):"), tr("報告書（Excel）(&X):"),
+                                             tr("PDF(&P):")), strict=True):
+            label.setText(text)
+        self.xlsx_button.setText(tr("参照(&B)…"))
+        self.pdf_check.setText(tr("PDFも作成する"))
+        self.pdf_button.setText(tr("参照(&R)…"))
+        self.create_button.setText(tr("作成(&C)"))
+        self.open_folder_button.setText(tr("フォルダを開く(&O)"))
+        self._update_close_text()
+
+    def _update_close_text(self) -> None:
+        if self.busy:
+            self.close_button.setText(tr("中止"))
+        else:
+            self.close_button.setText(tr("閉じる") if self.written else tr("キャンセル"))
+
+    # ------------------------------------------------------------------ choices
+
+    def fiscal_year(self) -> int:
+        return int(self.year_combo.currentData())
+
+    def xlsx_path(self) -> Path:
+        text = self.xlsx_edit.text().strip()
+        if text and not text.lower().endswith(".xlsx"):
+            text += ".xlsx"
+        return Path(text).expanduser()
+
+    def pdf_path(self) -> Path | None:
+        text = self.pdf_edit.text().strip()
+        if not self.pdf_check.isChecked() or not text:
+            return None
+        return Path(text if text.lower().endswith(".pdf") else text + ".pdf").expanduser()
+
+    def _propose_names(self) -> None:
+        if not self._name_edited and self.year_combo.count():
+            folder = self.last_folder or default_folder()
+            self.xlsx_edit.setText(str(folder / default_report_name(self.fiscal_year())))
+
+    def _follow_pdf_name(self) -> None:
+        """The PDF beside the workbook, same name, unless the user typed another."""
+        if not self.pdf_edit.isModified():
+            self.pdf_edit.setText(str(self.xlsx_path().with_suffix(".pdf")))
+
+    def _enable_pdf(self, enabled: bool) -> None:
+        self.pdf_edit.setEnabled(enabled)
+        self.pdf_button.setEnabled(enabled)
+
+    def choose_xlsx(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("報告書の保存先"), self.xlsx_edit.text(),
+                                              tr("Excel ブック (*.xlsx)"))
+        if path:
+            self._name_edited = True
+            self.xlsx_edit.setText(path)
+
+    def choose_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("PDFの保存先"), self.pdf_edit.text(),
+                                              tr("PDF (*.pdf)"))
+        if path:
+            self.pdf_edit.setText(path)
+            self.pdf_edit.setModified(True)
+
+    def confirm_overwrite(self, paths: list[Path]) -> bool:
+        """Asked when a file exists; replaced in tests."""
+        names = "\n".join(str(p) for p in paths)
+        return QMessageBox.question(
+            self, tr("報告書を作成"), tr("次のファイルはすでにあります。上書きしますか？\n{paths}",
+                                      paths=names),
+        ) == QMessageBox.StandardButton.Yes
+
+    # ------------------------------------------------------------------ running
+
+    def command(self) -> ReportCommand:
+        return report_command(self.ctx.db.path, self.xlsx_path(), self.fiscal_year(),
+                              self.pdf_path())
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning
+
+    def create(self) -> None:
+        if self.is_running():
+            return
+        problem = self._check_paths()
+        if problem:
+            self._show(problem, error=True)
+            return
+        targets = [p for p in (self.xlsx_path(), self.pdf_path()) if p is not None]
+        existing = [p for p in targets if p.exists()]
+        if existing and not self.confirm_overwrite(existing):
+            return
+        self._start(self.command())
+
+    def _check_paths(self) -> str | None:
+        if not self.xlsx_edit.text().strip():
+            return tr("報告書のファイル名を入力してください。")
+        if self.pdf_check.isChecked() and not self.pdf_edit.text().strip():
+            return tr("PDFのファイル名を入力してください。")
+        for path in (self.xlsx_path(), self.pdf_path()):
+            if path is not None and not path.parent.is_dir():
+                return tr("保存先フォルダ {folder} がありません。", folder=path.parent)
+        return None
+
+    def _start(self, command: ReportCommand) -> None:
+        process = QProcess(self)
+        prepare_process(process)
+        process.setWorkingDirectory(command.working_directory)
+        process.readyReadStandardOutput.connect(self._read_output)
+        process.readyReadStandardError.connect(self._read_errors)
+        process.finished.connect(self._finished)
+        process.errorOccurred.connect(self._error_occurred)
+        self.process, self.output, self.errors = process, b"", b""
+        self.written, self.cancelled = None, False
+        self.open_folder_button.setVisible(False)
+        self._set_running(True)
+        process.start(command.program, command.arguments)
+
+    def _set_running(self, running: bool) -> None:
+        self.busy = running
+        for widget in (self.year_combo, self.xlsx_edit, self.xlsx_button, self.pdf_check,
+                       self.create_button):
+            widget.setEnabled(not running)
+        self._enable_pdf(self.pdf_check.isChecked() and not running)
+        self.progress.setVisible(running)
+        if running:
+            self.clock.start()
+            self.ticker.start()
+            self._show_running()
+        else:
+            self.ticker.stop()
+        self._update_close_text()
+
+    def _show_running(self) -> None:
+        seconds = self.clock.elapsed() // 1000
+        # The command line prints one line when the workbook is done, one after the PDF.
+        if self.pdf_path() is not None and decode_output(self.output).strip():
+            stage = tr("PDFを作成しています…")
+        else:
+            stage = tr("報告書（Excel）を作成しています…")
+        self._show(tr("{stage}（{seconds}秒）", stage=stage, seconds=seconds))
+
+    def _read_output(self) -> None:
+        if self.process is not None:
+            self.output += self.process.readAllStandardOutput().data()
+            self._show_running()
+
+    def _read_errors(self) -> None:
+        if self.process is not None:
+            self.errors += self.process.readAllStandardError().data()
+
+    def _error_occurred(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._set_running(False)
+            program = self.process.program() if self.process else ""
+            self._show(tr("報告書を作成するプログラムを起動できませんでした: {program}",
+                          program=program), error=True)
+
+    def _finished(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
+        self._read_output()
+        self._read_errors()
+        self._set_running(False)
+        if self.cancelled:
+            self._show(tr("報告書の作成を中止しました。"), error=True)
+        elif exit_status == QProcess.ExitStatus.NormalExit and exit_code == 0:
+            self._succeeded()
+        else:
+            detail = decode_output(self.errors).strip() or tr("終了コード {code}", code=exit_code)
+            self._show(tr("報告書を作成できませんでした。\n{detail}", detail=detail), error=True)
+
+    def _succeeded(self) -> None:
+        self.written = self.xlsx_path()
+        ReportDialog.last_folder = self.written.parent
+        lines = [tr("報告書を作成しました: {path}", path=self.written)]
+        pdf = self.pdf_path()
+        if pdf is not None:
+            lines.append(tr("PDFを作成しました: {path}", path=pdf))
+        self._show("\n".join(lines))
+        self.message.setToolTip(decode_output(self.output).strip())
+        self.open_folder_button.setVisible(True)
+        self.open_folder_button.setFocus()
+        self._update_close_text()
+        self.ctx.saved.emit(lines[0])
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b00000;" if error else "")
+        self.message.setText(text)
+
+    def open_folder(self) -> None:
+        if self.written is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written.parent)))
+
+    def reject(self) -> None:
+        """キャンセル / 中止 / Esc: a running report is stopped (and the dialog stays, saying
+        so); otherwise the dialog closes. The command line writes the workbook to a temporary
+        file and moves it into place when complete: a stopped run leaves no half-written file
+        under the chosen name (at most a hidden temporary one beside it)."""
+        if self.is_running():
+            assert self.process is not None
+            self.cancelled = True
+            self.process.kill()
+            self.process.waitForFinished(5000)
+            return
+        super().reject()
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
+    return row
