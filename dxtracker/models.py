@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -139,14 +140,16 @@ kpi_reporting_department = Table(
     "kpi_reporting_department",
     Base.metadata,
     Column("kpi_id", ForeignKey("kpi.id", ondelete="CASCADE"), primary_key=True),
-    Column("department_id", ForeignKey("department.id"), primary_key=True),
+    # Indexed: a department's reported items are looked up by department for every return.
+    Column("department_id", ForeignKey("department.id"), primary_key=True, index=True),
 )
 
 measure_department = Table(
     "measure_department",
     Base.metadata,
     Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
-    Column("department_id", ForeignKey("department.id"), primary_key=True),
+    # Indexed: a department's reported items are looked up by department for every return.
+    Column("department_id", ForeignKey("department.id"), primary_key=True, index=True),
 )
 
 
@@ -305,6 +308,9 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A merge asks for one department's changes since its return was exported: by the
+    # department's names and the time (returns/current.py), not by scanning the whole log.
+    __table_args__ = (Index("ix_audit_entry_department_at", "department", "at"),)
     at: Mapped[datetime] = mapped_column(DateTime)
     user: Mapped[str] = mapped_column(Text, default="")
     department: Mapped[str] = mapped_column(Text, default="")

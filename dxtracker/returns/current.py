@@ -15,10 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select, union
+from sqlalchemy.orm import Session, aliased
 
-from dxtracker.models import AuditEntry, Kpi, KpiActual, Measure, MeasureProgress
+from dxtracker.models import (
+    AuditEntry,
+    Department,
+    DepartmentMerge,
+    DepartmentName,
+    Kpi,
+    KpiActual,
+    Measure,
+    MeasureProgress,
+)
 
 
 @dataclass(frozen=True)
@@ -138,14 +147,41 @@ class LoggedChange:
 
 # Escape character of the LIKE below (as SQLAlchemy's `endswith(..., autoescape=True)` uses).
 _ESCAPE = "/"
-_LOGGED = (
-    select(AuditEntry.entity, AuditEntry.entity_code, AuditEntry.field, AuditEntry.at,
-           AuditEntry.old_value, AuditEntry.new_value)
-    # The code first: SQLite scans the log and tests the terms in this order, and the
-    # department's suffix is what rules out most entries.
-    .where(AuditEntry.entity_code.like(bindparam("pattern"), escape=_ESCAPE),
-           AuditEntry.entity.in_(("kpi_actual", "measure_progress")),
-           AuditEntry.at >= bindparam("start"))
+_LOGGED_COLUMNS = (AuditEntry.entity, AuditEntry.entity_code, AuditEntry.field, AuditEntry.at,
+                   AuditEntry.old_value, AuditEntry.new_value)
+_LOGGED_TERMS = (
+    # The code first: SQLite tests the terms in this order, and the department's suffix is
+    # what rules out most entries.
+    AuditEntry.entity_code.like(bindparam("pattern"), escape=_ESCAPE),
+    AuditEntry.entity.in_(("kpi_actual", "measure_progress")),
+    AuditEntry.at >= bindparam("start"),
+)
+# The whole log, scanned: only for a code that names no department.
+_LOGGED_SCAN = select(*_LOGGED_COLUMNS).where(*_LOGGED_TERMS).order_by(AuditEntry.id)
+# Through the index on (department, at): every entry about a department's rows carries one
+# of these names in `department` (`audit.record_change` callers, the return writer, undo):
+# the name it had then (renames keep the history in department_name), or the surviving
+# department's for the rows a department merge moved away. The suffix still decides.
+_Survivor = aliased(Department)  # the one a merged department's rows moved to
+# Case-insensitive (ASCII), as the LIKE on the suffix is.
+_CODE_MATCHES = func.lower(Department.code) == func.lower(bindparam("code"))
+_NAMES = union(
+    select(Department.name).where(_CODE_MATCHES),
+    select(DepartmentName.name).join(Department, DepartmentName.department_id == Department.id)
+    .where(_CODE_MATCHES),
+    select(_Survivor.name)
+    .join(DepartmentMerge, DepartmentMerge.surviving_department_id == _Survivor.id)
+    .join(Department, DepartmentMerge.retired_department_id == Department.id)
+    .where(_CODE_MATCHES),
+    select(DepartmentName.name)
+    .join(DepartmentMerge,
+          DepartmentMerge.surviving_department_id == DepartmentName.department_id)
+    .join(Department, DepartmentMerge.retired_department_id == Department.id)
+    .where(_CODE_MATCHES),
+)
+_LOGGED_BY_NAME = (
+    select(*_LOGGED_COLUMNS)
+    .where(AuditEntry.department.in_(bindparam("names", expanding=True)), *_LOGGED_TERMS)
     .order_by(AuditEntry.id)
 )
 
@@ -156,8 +192,13 @@ def changes_since(session: Session, department_code: str, fiscal_year: int,
     `since` on, oldest first (the log stamps whole seconds: the caller decides about changes
     in that same second)."""
     suffix = f"/{fiscal_year}/{department_code}"
-    entries = session.connection().execute(_LOGGED, {
-        "pattern": "%" + _like_literal(suffix), "start": since.replace(microsecond=0)})
+    connection = session.connection()
+    parameters = {"pattern": "%" + _like_literal(suffix), "start": since.replace(microsecond=0)}
+    names = sorted(connection.execute(_NAMES, {"code": department_code}).scalars())
+    if names:
+        entries = connection.execute(_LOGGED_BY_NAME, {**parameters, "names": names})
+    else:
+        entries = connection.execute(_LOGGED_SCAN, parameters)
     found: dict[FieldKey, list[LoggedChange]] = {}
     for entity, entity_code, field, at, old, new in entries:
         key = (entity, entity_code.removesuffix(suffix), field)

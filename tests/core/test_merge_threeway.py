@@ -110,3 +110,23 @@ def test_the_same_change_on_both_sides_is_no_conflict(template_db, tmp_path):
     report = _merge(hq, path, tmp_path)
     assert report.exit_code == 0
     assert not report.files[0].preview.changes and not report.waiting
+
+
+def test_conflicts_are_found_across_a_department_rename(template_db, tmp_path):
+    # The audit log is searched by the department's names (changes_since): a change made
+    # before the rename is logged under the old name, one after it under the new name.
+    from dxtracker.departments import rename_department
+
+    hq = copy_db(template_db, tmp_path / "hq.sqlite3")
+    path = fill(export(hq, "土木部", 2022, tmp_path / "r.xlsx"),
+                kpis={"P03-K2": {"actual": 26}},
+                measures={"P03-M1": {"record": "回答の記入"}})
+    with open_database(hq) as db:
+        set_actual(db, "P03-K2", 2022, "24")
+        rename_department(db, "土木部", "県土整備部", reason="組織改正")
+        set_progress(db, "P03-M1", 2022, "県土整備部", record="本部の記入")
+    report = _merge(hq, path, tmp_path)
+    assert report.exit_code == 3
+    assert {c.key for c in report.waiting} == {"P03-K2/2022/D04/actual",
+                                               "P03-M1/2022/D04/record"}
+    assert kpi(show(hq), "P03-K2")["actuals"]["2022"]["value"] == 24
