@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from dxtracker.bootstrap import create_database
 from dxtracker.db import Database, open_database
 from ui import i18n
 from ui.context import AppContext
@@ -29,20 +27,6 @@ from ui.settings import Settings
 from ui.tasks import TaskRunner
 
 DEPARTMENT = "商工労働部"
-
-
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ui-template") / "template.sqlite3"
-    create_database(path).close()
-    return path
-
-
-@pytest.fixture
-def db_path(template_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "dx.sqlite3"
-    shutil.copyfile(template_db, path)
-    return path
 
 
 @pytest.fixture
