@@ -8,8 +8,6 @@ back to the database.
 from __future__ import annotations
 
 import functools
-import importlib
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +18,8 @@ from dxtracker.fiscal_year import fiscal_year_label
 from dxtracker.models import STATUSES
 from dxtracker.report.grade_store import ManualGrades, load_manual_grades, load_scheme
 from dxtracker.report.grading import Grade, GradeScheme, grade_kpi
+from dxtracker.returns.status import submission_status
 from dxtracker.snapshot import plan_snapshot
-
-log = logging.getLogger(__name__)
 
 NOT_REPORTED = "未報告"
 STATUS_KEYS = (*STATUSES, NOT_REPORTED)
@@ -146,17 +143,8 @@ def progress_rows(measure: dict[str, Any], fiscal_year: int) -> list[dict[str, A
 
 
 def load_submissions(session: Session, fiscal_year: int) -> Submissions:
-    """Which returns arrived, from the returns feature's `submission_status` when present."""
-    try:
-        module = importlib.import_module("dxtracker.returns.status")
-        submission_status = module.submission_status
-    except (ImportError, AttributeError):
-        return Submissions(note="提出状況は表示できません（回答の取込機能がありません）。")
-    try:
-        lines = submission_status(session, fiscal_year)
-    except Exception as exc:  # another feature's code: the report must still come out
-        log.warning("submission_status failed: %s", exc)
-        return Submissions(note=f"提出状況を取得できませんでした（{exc}）。")
+    """Which returns arrived for the year (the summary sheet's submission block)."""
+    lines = submission_status(session, fiscal_year)
     rows = [_submission_row(line) for line in lines]
     missing = sum(1 for row in rows if row["状況"] == "未提出")
     note = (f"{fiscal_year_label(fiscal_year)}: 回答の対象 {sum(r['状況'] != '対象外' for r in rows)}"
