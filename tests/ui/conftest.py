@@ -103,3 +103,19 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def main_window(ctx: AppContext, make_window):  # type: ignore[no-untyped-def]
     return make_window(ctx)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_message_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message box nobody answers would block an offscreen test forever: fail at once.
+
+    Tests that expect a question replace the page's own `ask_…`/`confirm_…` method instead.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(*args, **kwargs):  # type: ignore[no-untyped-def]
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"unexpected modal message box: {texts}")
+
+    for name in ("question", "warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(unexpected))
