@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
 from dxtracker.returns.export import ExportResult, default_return_file_name, write_return
 from ui.context import AppContext
+from ui.dialogs.buttons import file_dialog_buttons
 from ui.i18n import language, tr
 from ui.tasks import error_text
 
@@ -92,16 +93,9 @@ class ExportReturnDialog(QDialog):
         self.export_button.setObjectName("export_ok")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
-        self.open_folder_button = QPushButton()
-        self.open_folder_button.setObjectName("open_folder")
-        self.open_folder_button.clicked.connect(self.open_folder)
-        self.open_folder_button.setVisible(False)
-        self.close_button = QPushButton()
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.open_folder_button, self.export_button, self.close_button):
-            buttons.addWidget(button)
+        self.open_folder_button, self.close_button, buttons = file_dialog_buttons(
+            self.export_button, open_folder=self.open_folder, close=self.reject,
+            open_folder_name="open_folder")
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.message)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from dxtracker.fiscal_year import fiscal_year_label
 from ui.context import AppContext
+from ui.dialogs.buttons import file_dialog_buttons
 from ui.dialogs.export_return import default_folder
 from ui.i18n import tr
 from ui.models.project_kpi_model import year_label
@@ -112,16 +113,9 @@ class ReportDialog(QDialog):
         self.create_button.setObjectName("report_create")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.create)
-        self.open_folder_button = QPushButton()
-        self.open_folder_button.setObjectName("report_open_folder")
-        self.open_folder_button.clicked.connect(self.open_folder)
-        self.open_folder_button.setVisible(False)
-        self.close_button = QPushButton()
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.open_folder_button, self.create_button, self.close_button):
-            buttons.addWidget(button)
+        self.open_folder_button, self.close_button, buttons = file_dialog_buttons(
+            self.create_button, open_folder=self.open_folder, close=self.reject,
+            open_folder_name="report_open_folder")
         return buttons
 
     def retranslate(self) -> None:
