@@ -339,21 +339,13 @@ def _edit_kpi_in(session: Session, kpi: Kpi, fields: dict[str, Any], source: str
         value = parse_value(fields["baseline"], unit=kpi.unit, allow_words=False)
         baseline = None if value is None else format_value(value)
         done |= _set(session, kpi, "kpi", kpi.code, {"baseline": baseline}, source)
-    if "is_new" in fields and bool(fields["is_new"]) != kpi.is_new:
-        _record(session, source, "kpi", kpi.code, "is_new", kpi.is_new, bool(fields["is_new"]))
-        done["is_new"] = (kpi.is_new, bool(fields["is_new"]))
-        _new_mark(session, kpi, bool(fields["is_new"]))
+    if "is_new" in fields:
+        _set_is_new(session, source, "kpi", kpi, bool(fields["is_new"]), done)
     if "reporting_departments" in fields:
-        everyone, depts = _departments(session, fields["reporting_departments"])
-        if not everyone and not depts:
-            raise PlanEditRejected("実績を報告する部局を指定してください。",
-                                   "Name at least one reporting department.")
-        old = _dept_names(kpi.all_departments_report, kpi.reporting_departments)
-        kpi.all_departments_report, kpi.reporting_departments = everyone, depts
-        new = _dept_names(everyone, depts)
-        if old != new:
-            _record(session, source, "kpi", kpi.code, "reporting_departments", old, new)
-            done["reporting_departments"] = (old, new)
+        _set_departments(session, source, "kpi", kpi, fields["reporting_departments"], done,
+                         field="reporting_departments", everyone_attr="all_departments_report",
+                         missing=("実績を報告する部局を指定してください。",
+                                  "Name at least one reporting department."))
     return done
 
 
@@ -430,23 +422,40 @@ def _edit_measure_in(session: Session, measure: Measure, fields: dict[str, Any],
         items = [str(i).strip() for i in fields["items"] if str(i).strip()]
         changes["items"] = json.dumps(items, ensure_ascii=False)
     done = _set(session, measure, "measure", measure.code, changes, source)
-    if "is_new" in fields and bool(fields["is_new"]) != measure.is_new:
-        _record(session, source, "measure", measure.code, "is_new", measure.is_new,
-                bool(fields["is_new"]))
-        done["is_new"] = (measure.is_new, bool(fields["is_new"]))
-        _new_mark(session, measure, bool(fields["is_new"]))
+    if "is_new" in fields:
+        _set_is_new(session, source, "measure", measure, bool(fields["is_new"]), done)
     if "departments" in fields:
-        everyone, depts = _departments(session, fields["departments"])
-        if not everyone and not depts:
-            raise PlanEditRejected("担当部局を指定してください。",
-                                   "Name at least one responsible department.")
-        old = _dept_names(measure.all_departments, measure.departments)
-        measure.all_departments, measure.departments = everyone, depts
-        new = _dept_names(everyone, depts)
-        if old != new:
-            _record(session, source, "measure", measure.code, "departments", old, new)
-            done["departments"] = (old, new)
+        _set_departments(session, source, "measure", measure, fields["departments"], done,
+                         field="departments", everyone_attr="all_departments",
+                         missing=("担当部局を指定してください。",
+                                  "Name at least one responsible department."))
     return done
+
+
+def _set_is_new(session: Session, source: str, entity: str, item: Kpi | Measure,
+                is_new: bool, done: dict[str, Any]) -> None:
+    """The 【新】/【新規】 mark of a KPI or measure, with its edition."""
+    if is_new == item.is_new:
+        return
+    _record(session, source, entity, item.code, "is_new", item.is_new, is_new)
+    done["is_new"] = (item.is_new, is_new)
+    _new_mark(session, item, is_new)
+
+
+def _set_departments(session: Session, source: str, entity: str, item: Kpi | Measure,
+                     names: Sequence[str], done: dict[str, Any], *, field: str,
+                     everyone_attr: str, missing: tuple[str, str]) -> None:
+    """Who reports a KPI / is responsible for a measure: names, or 全部局 for everyone."""
+    everyone, depts = _departments(session, names)
+    if not everyone and not depts:
+        raise PlanEditRejected(*missing)
+    old = _dept_names(getattr(item, everyone_attr), getattr(item, field))
+    setattr(item, everyone_attr, everyone)
+    setattr(item, field, depts)
+    new = _dept_names(everyone, depts)
+    if old != new:
+        _record(session, source, entity, item.code, field, old, new)
+        done[field] = (old, new)
 
 
 def set_schedule(db: Database, measure_code: str, boxes: Sequence[ScheduleBox], *,
