@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from dxtracker.db import Database, create_schema, open_database
+from sqlalchemy.orm import Session
+
+from dxtracker.db import Database, open_database, write_new_database
 from dxtracker.errors import DatabaseError
 from dxtracker.models import Meta
 from dxtracker.paths import default_plan_path
@@ -26,18 +27,12 @@ def create_database(path: Path, plan_file: Path | None = None, *, force: bool = 
             "already exists. Add --force to replace it (its contents will be lost).",
         )
     data = read_plan_file(plan_file or default_plan_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    building = path.with_name(path.name + ".creating")
-    building.unlink(missing_ok=True)
-    db = Database(building)
-    try:
-        create_schema(db)
-        with db.transaction() as session:
-            load_plan(session, data)
-            session.add(Meta(key="plan_source", value=str(plan_file or "embedded default")))
-    finally:
-        db.close()
-    os.replace(building, path)
+
+    def fill(session: Session) -> None:
+        load_plan(session, data)
+        session.add(Meta(key="plan_source", value=str(plan_file or "embedded default")))
+
+    write_new_database(path, fill)
     return Database(path)
 
 

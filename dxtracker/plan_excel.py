@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxtracker.audit import record_change
+from dxtracker.db import write_new_database
 from dxtracker.errors import DatabaseError, DxTrackerError, PlanFileError
 from dxtracker.fiscal_year import FiscalYearError, parse_fiscal_year
 from dxtracker.lookup import get_plan
@@ -57,7 +58,6 @@ from dxtracker.models import (
     Vision,
 )
 from dxtracker.plan_file import load_plan, read_plan_file
-from dxtracker.plan_period import write_new_database
 from dxtracker.returns.safety import MAX_FILE_BYTES, UnsafeWorkbook, inspect_workbook
 from dxtracker.values import Number, ValueParseError, format_value, parse_value
 

@@ -8,7 +8,6 @@ produced from the current plan, carrying what the user chooses; it starts as a d
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxtracker.audit import record_change
-from dxtracker.db import Database, create_schema
+from dxtracker.db import Database, write_new_database
 from dxtracker.errors import DatabaseError, DxTrackerError, PlanFileError
 from dxtracker.figures import actual_of, target_note_of, target_of
 from dxtracker.fiscal_year import fiscal_year_label
@@ -185,26 +184,6 @@ def start_new_plan(db: Database, path: Path, options: NewPlanOptions, *,
                       field="created_from", old=None, new=source_code, reason="新しい計画の作成")
 
     return write_new_database(path, fill)
-
-
-def write_new_database(path: Path, fill: Any) -> Path:
-    """Create a database at `path` filled by `fill(session)` in one transaction; it is built
-    in a temporary file next to `path` and moved in only when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    building = path.with_name(path.name + ".creating")
-    building.unlink(missing_ok=True)
-    new_db = Database(building)
-    try:
-        create_schema(new_db)
-        with new_db.transaction() as session:
-            fill(session)
-    except BaseException:
-        new_db.close()
-        building.unlink(missing_ok=True)
-        raise
-    new_db.close()
-    os.replace(building, path)
-    return path
 
 
 def _progress_rows(session: Session, options: NewPlanOptions) -> tuple[list, list]:
