@@ -10,13 +10,18 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from dxtracker.audit import record_change
 from dxtracker.models import Department, MergeChange, MergeRun, ReturnImport
-from dxtracker.returns import export_return, layout, read_return
+from dxtracker.returns import export_return, layout, read_return, writer
 from dxtracker.returns.bulk import insert_rows, update_rows
 from dxtracker.returns.current import changes_since
+from dxtracker.returns.writer import CANONICAL_NUMBER
+from dxtracker.values import ValueParseError, format_value, parse_value
 
 STAMP = datetime(2022, 7, 1, 9, 30, 5)
 COLUMNS = ("run_id", "import_id", "entity", "item_code", "fiscal_year", "department_id",
@@ -123,3 +128,34 @@ def test_a_prefixed_formula_in_the_metadata_is_found(db, tmp_path):
     path = _with_part(exported, tmp_path / "formula.xlsx", META_PART,
                       lambda xml: xml.replace(b"</sheetData>", cell + b"</sheetData>"))
     assert "改変" in _errors(db, path)
+
+
+# Units of the embedded plan, and any short text (digits, separators and multipliers too).
+_UNITS = st.one_of(st.sampled_from(["", "件", "%", "％", "人", "万人", "社", "団体", "億円", "0"]),
+                   st.text(alphabet="0123456789,.万億件%約 ", max_size=3))
+_DECIMALS = st.decimals(min_value=0, max_value=10**15, allow_nan=False, allow_infinity=False,
+                        places=None)
+
+
+def _same_as_parsing(text: str, unit: str) -> None:
+    try:
+        expected = writer._parsed_figure(text, unit)
+    except ValueParseError:
+        with pytest.raises(ValueParseError):  # refused by the shortcut as well
+            writer._figure(text, unit)
+        return
+    assert writer._figure(text, unit) == expected
+
+
+@given(number=_DECIMALS, unit=_UNITS)
+@settings(max_examples=300, deadline=None)
+def test_a_canonical_figure_is_stored_as_parsing_would_store_it(number, unit):
+    text = format_value(parse_value(number))
+    assert CANONICAL_NUMBER.fullmatch(text), text  # what the reader hands the writer
+    _same_as_parsing(text, unit)
+
+
+@given(text=st.text(alphabet="0123456789,.-", max_size=12), unit=_UNITS)
+@settings(max_examples=300, deadline=None)
+def test_any_text_of_digits_is_stored_as_parsing_would_store_it(text, unit):
+    _same_as_parsing(text, unit)
