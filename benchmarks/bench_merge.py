@@ -15,8 +15,11 @@ fills every input cell of them (openpyxl edits, as a person in Excel), then meas
 - peak resident memory (goal < 300 MB), once after the merges (before pandas is loaded) and
   once at the end.
 
-For the breakdown it also times `read_return` of the 40 files alone and 40 bare one-row
-commits (the cost of one durable transaction per file, with the database's synchronous=FULL).
+For the breakdown it also times `read_return` of the 40 files alone, 40 bare one-row commits
+(the cost of one durable transaction per file, with the database's synchronous=FULL), and a
+store floor: the very rows one merge stored (data rows, audit entries, undo records, import
+history), inserted again into a fresh copy with plain sqlite3 executemany, one transaction per
+file, foreign keys on: what SQLite itself costs, with no Python of ours.
 
 Prints medians over `--repeat` runs and the ratios. `--profile` prints where one merge of the
 40 files spends its time.
@@ -30,6 +33,7 @@ import json
 import pstats
 import resource
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -96,8 +100,10 @@ def fill_return(path: Path, salt: int) -> None:
 _FULL_WIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
 
 
-def merge_once(template: Path, work: Path, paths: list[Path], run: int) -> tuple[float, int]:
-    """One merge of every file into a fresh copy; (seconds, fields changed)."""
+def merge_once(template: Path, work: Path, paths: list[Path], run: int,
+               keep: bool = False) -> tuple[float, int]:
+    """One merge of every file into a fresh copy; (seconds, fields changed). With `keep`, the
+    merged database stays as work/merged.sqlite3."""
     target = work / f"merge{run}.sqlite3"
     shutil.copyfile(template, target)
     with open_database(target) as db:
@@ -106,7 +112,10 @@ def merge_once(template: Path, work: Path, paths: list[Path], run: int) -> tuple
         seconds = time.perf_counter() - start
     assert report.exit_code == 0, [str(e) for f in report.files for e in f.preview.errors][:3]
     changes = sum(len(f.preview.changes) for f in report.files)
-    target.unlink()
+    if keep:
+        target.replace(work / "merged.sqlite3")
+    else:
+        target.unlink()
     shutil.rmtree(work / f"backups{run}", ignore_errors=True)
     return seconds, changes
 
@@ -157,26 +166,31 @@ def run(work: Path, repeat: int, profile: bool) -> None:
 
     # Interleaved, so that a busy machine slows every contender alike.
     times: dict[str, list[float]] = {"merge": [], "read": [], "pandas": [], "floor": [],
-                                     "commits": []}
+                                     "commits": [], "store": []}
     changes = 0
     for run in range(repeat):
-        seconds, changes = merge_once(template, work, paths, run)
+        seconds, changes = merge_once(template, work, paths, run, keep=run == 0)
         times["merge"].append(seconds)
         times["read"].append(timed(lambda: read_only(template, paths)))
         times["commits"].append(commits_only(template, work, len(paths)))
+        times["store"].append(store_floor(template, work / "merged.sqlite3", work))
         times["floor"].append(timed(lambda: floor_all(paths)))
     merge_peak = peak_mb()
     for _ in range(repeat):
         times["pandas"].append(timed(lambda: pandas_all(paths)))
     if profile:
         _profile(template, work, paths)
-    merge_time, read_time, pandas_time, floor_time, commit_time = (
-        statistics.median(times[k]) for k in ("merge", "read", "pandas", "floor", "commits"))
+    merge_time, read_time, pandas_time, floor_time, commit_time, store_time = (
+        statistics.median(times[k])
+        for k in ("merge", "read", "pandas", "floor", "commits", "store"))
 
     print(f"{len(paths)} filled returns, {cells:,} cells, {size / 1e6:.1f} MB; "
           f"{changes:,} fields changed per merge; median of {repeat}")
     print(f"merge (merge_returns, 40 files)  {merge_time:7.3f} s   of which reading "
           f"(read_return) {read_time:.3f} s, {len(paths)} bare commits {commit_time:.3f} s")
+    print(f"  store floor (the merge's rows, plain sqlite3, one transaction per file) "
+          f"{store_time:.3f} s; reading + store floor = {read_time + store_time:.3f} s "
+          f"= {(read_time + store_time) / floor_time:.2f}× the floor")
     print(f"pandas.read_excel (openpyxl)     {pandas_time:7.3f} s   merge/pandas "
           f"{merge_time / pandas_time:5.2f}  (goal ≤ 0.5)")
     print(f"floor (unzip + iterparse)        {floor_time:7.3f} s   merge/floor  "
@@ -198,6 +212,59 @@ def commits_only(template: Path, work: Path, count: int) -> float:
             with db.transaction() as session:
                 session.add(Meta(key=f"bench-{number}", value=""))
         seconds = time.perf_counter() - start
+    target.unlink()
+    return seconds
+
+
+# What a merge stores, table by table in the order foreign keys need, and how each row finds
+# its file's import: by the import's id, its department or its file name (the audit entry's
+# source detail).
+_STORED = (("merge_run", None), ("return_import", "id"), ("kpi_actual", "department_id"),
+           ("measure_progress", "department_id"), ("audit_entry", "source_detail"),
+           ("merge_change", "import_id"), ("revision_proposal", "import_id"))
+
+
+def store_floor(template: Path, merged: Path, work: Path) -> float:
+    """Insert the rows `merged` gained over `template` into a fresh copy of `template` with
+    plain sqlite3, one transaction per file (the first also holds the run): what storing them
+    costs SQLite alone, with the database's own settings (journal, synchronous=FULL, foreign
+    keys and indexes)."""
+    target = work / "store.sqlite3"
+    shutil.copyfile(template, target)
+    source = sqlite3.connect(merged)
+    imports = source.execute("SELECT id, department_id, file_name FROM return_import"
+                             " ORDER BY id").fetchall()
+    file_of = {"id": {i: i for i, _, _ in imports}, "import_id": {i: i for i, _, _ in imports},
+               "department_id": {d: i for i, d, _ in imports},
+               "source_detail": {f: i for i, _, f in imports}}
+    before = sqlite3.connect(template)
+    batches: dict[int, list[tuple[str, list[tuple[object, ...]]]]] = {
+        i: [] for i, _, _ in imports}
+    for table, key in _STORED:
+        last = before.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+        cursor = source.execute(f"SELECT * FROM {table} WHERE id > ? ORDER BY id", (last,))
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        grouped: dict[int, list[tuple[object, ...]]] = {}
+        for row in rows:
+            owner = imports[0][0] if key is None else file_of[key][row[names.index(key)]]
+            grouped.setdefault(owner, []).append(row)
+        for owner, owned in grouped.items():
+            batches[owner].append((sql, owned))
+    before.close()
+    source.close()
+    con = sqlite3.connect(target, isolation_level=None)
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute("PRAGMA synchronous=FULL")
+    start = time.perf_counter()
+    for statements in batches.values():
+        con.execute("BEGIN IMMEDIATE")
+        for sql, rows in statements:
+            con.executemany(sql, rows)
+        con.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    con.close()
     target.unlink()
     return seconds
 
