@@ -19,6 +19,7 @@ from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
 from dxtracker.models import MergeRun
 from dxtracker.returns.backups import backup_before_merge
+from dxtracker.returns.collector import collector_paused
 from dxtracker.returns.merge import Conflict, MergePreview, preview_merge
 from dxtracker.returns.model import ParsedReturn, ReturnProblem
 from dxtracker.returns.reader import read_return
@@ -115,10 +116,11 @@ def merge_returns(
     run = _Run(db, backup_dir, _Choices(force, take, decisions))
     files = [Path(p) for p in paths]
     results: list[FileResult] = []
-    for start in range(0, len(files), READ_CHUNK):
-        chunk = _read_chunk(run, files, start, dry_run, progress)
-        for path, parsed, settled in chunk:
-            results.append(settled or _merge_file(run, path, parsed))
+    with collector_paused():  # bulk allocation (see collector.py)
+        for start in range(0, len(files), READ_CHUNK):
+            chunk = _read_chunk(run, files, start, dry_run, progress)
+            for path, parsed, settled in chunk:
+                results.append(settled or _merge_file(run, path, parsed))
     if progress is not None:
         progress(len(files), len(files), "")
     return MergeReport(tuple(results), dry_run, run.backup_path, run.run_id)
