@@ -12,6 +12,7 @@ Blank (None) is never zero: "", "—" and friends parse to None.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -556,6 +557,23 @@ def _unit_suffix(unit: str) -> str:
         return ""
     # "%" sticks to the number as in the plan ("44.1%"); word units get a space ("1,234 件").
     return unit if unit in ("%", "％") else f" {unit}"
+
+
+# A plain number as `format_value` writes it without a unit: "1,234", "44.1", "0.50".
+_CANONICAL_NUMBER_RE = re.compile(r"(?:0|[1-9][0-9]{0,2}(?:,[0-9]{3})*)(?:\.[0-9]+)?")
+
+
+def is_canonical_number(text: str, unit: str = "") -> bool:
+    """True when `text` is a plain number exactly as `format_value` writes it, so that parsing
+    it with `unit` and formatting it again gives `text` back: known without parsing.
+
+    Not with a unit that could end a number: "2.50" with the unit "0" reads as 2.5."""
+    return _CANONICAL_NUMBER_RE.fullmatch(text) is not None and _unit_cannot_end_a_number(unit)
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_cannot_end_a_number(unit: str) -> bool:
+    return not any(ch.isdigit() or ch in ",." for ch in unicodedata.normalize("NFKC", unit))
 
 
 def _format_decimal(number: Decimal, minus: str) -> str:

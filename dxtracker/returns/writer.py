@@ -18,8 +18,6 @@ touched the row since.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,7 +44,7 @@ from dxtracker.returns.collect import department_by_code, reported_items
 from dxtracker.returns.current import KpiState, ProgressState, kpi_states, progress_states
 from dxtracker.returns.merge import FieldChange, MergePreview
 from dxtracker.returns.model import ParsedReturn, ProposedRevision
-from dxtracker.values import format_value, parse_value
+from dxtracker.values import format_value, is_canonical_number, parse_value
 
 SOURCE = "return"
 KPI_COLUMNS = {"actual": "value", "note": "note"}  # field (as in the audit log) → column
@@ -233,25 +231,14 @@ def _progress_value(field: str, text: str | None) -> str | None:
     return _status(text) if field == "status" else (text or "")
 
 
-# A plain number as `format_value` writes it ("1,234", "44.1", "0.50"): parsing it and
-# formatting it again gives the same text, with any unit that cannot end a number
-# (tests/core/test_merge_fast_paths.py; a unit "0" would be read off the end of "2.50").
-CANONICAL_NUMBER = re.compile(r"(?:0|[1-9][0-9]{0,2}(?:,[0-9]{3})*)(?:\.[0-9]+)?")
-
-
 def _figure(text: str | None, unit: str) -> str | None:
     """As `set_actual_in` stores a figure: parsed with the KPI's unit, canonical text.
 
     The reader has already turned the figure into canonical text, so the usual figure is
     recognised as such without parsing it again (parsing was a tenth of a merge's time)."""
-    if text is not None and CANONICAL_NUMBER.fullmatch(text) and _unit_cannot_end_a_number(unit):
+    if text is not None and is_canonical_number(text, unit):
         return text
     return _parsed_figure(text, unit)
-
-
-@functools.lru_cache(maxsize=256)
-def _unit_cannot_end_a_number(unit: str) -> bool:
-    return not any(ch.isdigit() or ch in ",." for ch in unicodedata.normalize("NFKC", unit))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -21,6 +21,7 @@ from dxtracker.values import (
     Words,
     format_value,
     from_json,
+    is_canonical_number,
     number_of,
     parse_value,
     to_json,
@@ -631,3 +632,16 @@ def test_figure_like_text_never_crashes(text: str) -> None:
     except ValueParseError:
         return
     assert parse_value(format_value(value, unit="件"), unit="件") == value
+
+
+@pytest.mark.parametrize(("text", "unit", "canonical"), [
+    ("1,234", "件", True), ("0.50", "%", True), ("0", "", True), ("44.1", "％", True),
+    ("1234", "", False),  # format_value groups thousands
+    ("01", "", False), ("-5", "", False), ("1,234 件", "件", False),
+    ("2.50", "0", False),  # with this unit "2.50" reads as 2.5
+    ("1,000", "０００", False),
+])
+def test_canonical_numbers_are_known_without_parsing(text, unit, canonical):
+    assert is_canonical_number(text, unit) is canonical
+    if canonical:
+        assert format_value(parse_value(text, unit=unit)) == text
