@@ -43,41 +43,14 @@ def sheet_of(entity: str) -> str:
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    """One field the merge sets: old (headquarters now) → new (the return)."""
+class _Field:
+    """One input field of one department's row of a year: what changes and conflicts are of."""
 
     entity: str  # "kpi_actual" or "measure_progress", as in the audit log
     item_code: str
     fiscal_year: int
     department_code: str
     field: str
-    old: str | None
-    new: str | None
-    row: int | None = None
-    resolution: str = "change"  # "theirs" when a conflict was decided for the return
-
-    @property
-    def key(self) -> str:
-        return f"{self.item_code}/{self.fiscal_year}/{self.department_code}/{self.field}"
-
-    @property
-    def sheet(self) -> str:
-        return sheet_of(self.entity)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A field changed both in the return and at headquarters since the export."""
-
-    entity: str
-    item_code: str
-    fiscal_year: int
-    department_code: str
-    field: str
-    base: str | None
-    theirs: str | None
-    ours: str | None
-    row: int | None = None
 
     @property
     def key(self) -> str:
@@ -87,6 +60,26 @@ class Conflict:
     @property
     def sheet(self) -> str:
         return sheet_of(self.entity)
+
+
+@dataclass(frozen=True)
+class FieldChange(_Field):
+    """One field the merge sets: old (headquarters now) → new (the return)."""
+
+    old: str | None
+    new: str | None
+    row: int | None = None
+    resolution: str = "change"  # "theirs" when a conflict was decided for the return
+
+
+@dataclass(frozen=True)
+class Conflict(_Field):
+    """A field changed both in the return and at headquarters since the export."""
+
+    base: str | None
+    theirs: str | None
+    ours: str | None
+    row: int | None = None
 
     def taking_theirs(self) -> FieldChange:
         return FieldChange(self.entity, self.item_code, self.fiscal_year, self.department_code,
