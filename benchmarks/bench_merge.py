@@ -234,7 +234,8 @@ def store_floor(template: Path, merged: Path, work: Path) -> float:
     source = sqlite3.connect(merged)
     imports = source.execute("SELECT id, department_id, file_name FROM return_import"
                              " ORDER BY id").fetchall()
-    file_of = {"id": {i: i for i, _, _ in imports}, "import_id": {i: i for i, _, _ in imports},
+    by_import = {i: i for i, _, _ in imports}
+    file_of = {"id": by_import, "import_id": by_import,
                "department_id": {d: i for i, d, _ in imports},
                "source_detail": {f: i for i, _, f in imports}}
     before = sqlite3.connect(template)

@@ -11,7 +11,7 @@ import pytest
 
 from dxtracker.db import open_database
 from dxtracker.returns.apply import merge_returns
-from tests.core.test_merge_support import copy_db, export, fill, show
+from tests.core.test_merge_support import copy_db, export, fill, show, without_stamps
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -46,14 +46,6 @@ def _changes(report) -> list[tuple]:  # type: ignore[no-untyped-def]
             for f in report.files for c in f.preview.changes]
 
 
-def _without_stamps(snapshot: dict) -> dict:
-    for project in snapshot["projects"]:
-        for measure in project["measures"]:
-            for progress in measure["progress"]:
-                progress.pop("updated_at", None)
-    return snapshot
-
-
 def test_a_return_saved_by_libreoffice_merges_like_the_original(template_db, tmp_path):
     original = fill(
         export(template_db, "商工労働部", 2022, tmp_path / "商工労働部.xlsx"),
@@ -73,4 +65,4 @@ def test_a_return_saved_by_libreoffice_merges_like_the_original(template_db, tmp
     assert len(_changes(first)) == 9  # 3 actuals, 2 notes, 4 progress fields
     assert _changes(second) == _changes(first)
     assert second.files[0].preview.proposals == first.files[0].preview.proposals
-    assert _without_stamps(show(second_db)) == _without_stamps(show(first_db))
+    assert without_stamps(show(second_db)) == without_stamps(show(first_db))

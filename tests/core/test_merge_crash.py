@@ -24,7 +24,7 @@ from dxtracker.db import check_integrity, open_database
 from dxtracker.returns import layout
 from dxtracker.returns.apply import merge_returns
 from tests.core.test_merge import DEPARTMENTS
-from tests.core.test_merge_support import copy_db, export, show
+from tests.core.test_merge_support import copy_db, export, show, without_stamps
 
 RUNS = 20
 YEARS = (2021, 2022, 2023)
@@ -148,18 +148,9 @@ def test_a_killed_merge_leaves_whole_files(template_db, tmp_path):
         with open_database(db_path) as db:
             assert merge_returns(db, files, backup_dir=tmp_path / "b").exit_code == 0
         assert _check_whole_files(db_path, expected) == len(files), f"run {run}, {delay=:.2f}"
-        assert _without_stamps(show(db_path)) == _without_stamps(reference), f"run {run}"
+        assert without_stamps(show(db_path)) == without_stamps(reference), f"run {run}"
         db_path.unlink()
     # The delays must have hit the merge itself, not only start-up or the end.
     print(f"merge of {len(files)} files: {duration:.2f} s (start-up {start_up:.2f} s); "
           f"{partial_runs} of {RUNS} kills left some files merged and some not")
     assert partial_runs > 0
-
-
-def _without_stamps(snapshot: dict) -> dict:
-    """A snapshot without the update times, which differ between two runs."""
-    for project in snapshot["projects"]:
-        for measure in project["measures"]:
-            for progress in measure["progress"]:
-                progress.pop("updated_at", None)
-    return snapshot

@@ -41,6 +41,15 @@ def show(db_path: Path) -> dict:
     return json.loads(out)
 
 
+def without_stamps(snapshot: dict) -> dict:
+    """A snapshot without the update times of progress rows, which differ between two runs."""
+    for project in snapshot["projects"]:
+        for measure in project["measures"]:
+            for progress in measure["progress"]:
+                progress.pop("updated_at", None)
+    return snapshot
+
+
 def count(db_path: Path, table: str) -> int:
     con = sqlite3.connect(db_path)
     try:
