@@ -48,7 +48,7 @@ MARKS = ("shown", "loaded", "pages")
 
 def scaled_plan(factor: int) -> dict:
     """The embedded plan with its projects repeated `factor` times (new codes and numbers)."""
-    from dxtracker.paths import default_plan_path
+    from dxtracker.store.paths import default_plan_path
 
     data = json.loads(default_plan_path().read_text(encoding="utf-8"))
     originals = [[json.dumps(p, ensure_ascii=False) for p in v["projects"]]
@@ -70,7 +70,7 @@ def scaled_plan(factor: int) -> dict:
 
 
 def make_databases(folder: Path) -> dict[str, Path]:
-    from dxtracker.bootstrap import create_database
+    from dxtracker.plan.bootstrap import create_database
 
     embedded = folder / "embedded.sqlite3"
     create_database(embedded).close()

@@ -55,13 +55,14 @@ from bench_returns_io import (  # noqa: E402
 )
 from openpyxl import load_workbook  # noqa: E402
 
-from dxtracker.bootstrap import create_database  # noqa: E402
-from dxtracker.db import Database, open_database  # noqa: E402
-from dxtracker.lookup import all_departments  # noqa: E402
-from dxtracker.models import Meta  # noqa: E402
+from dxtracker.plan.bootstrap import create_database  # noqa: E402
 from dxtracker.returns import layout  # noqa: E402
 from dxtracker.returns.apply import merge_returns  # noqa: E402
 from dxtracker.returns.reader import read_return  # noqa: E402
+from dxtracker.store.connect import open_database  # noqa: E402
+from dxtracker.store.db import Database  # noqa: E402
+from dxtracker.store.lookup import all_departments  # noqa: E402
+from dxtracker.store.models import Meta  # noqa: E402
 
 STATUSES = ("順調", "概ね順調", "やや遅れ", "遅れ", "完了", "未着手")
 

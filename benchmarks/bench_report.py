@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from dxtracker.bootstrap import create_database
-from dxtracker.paths import default_plan_path
+from dxtracker.plan.bootstrap import create_database
 from dxtracker.report.charts import KPI_DPI, KPI_FIGSIZE
 from dxtracker.report.summary import build_report_data
 from dxtracker.report.workbook import write_report
+from dxtracker.store.paths import default_plan_path
 
 
 def scaled_plan(factor: int) -> dict:
@@ -67,7 +67,7 @@ def _renumbered(project: dict, offset: int) -> dict:
 
 def report_once(db_path: Path, out: Path) -> tuple[float, int]:
     """Seconds for the whole report, and the number of charts it drew."""
-    from dxtracker.db import open_database
+    from dxtracker.store.connect import open_database
 
     started = time.perf_counter()
     with open_database(db_path) as db:

@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from dxtracker.bootstrap import create_database
-from dxtracker.db import Database
-from dxtracker.lookup import all_departments
+from dxtracker.plan.bootstrap import create_database
 from dxtracker.returns import read_return, write_return
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import all_departments
 
 FY = 2022
 DEPARTMENTS = 40

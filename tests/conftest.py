@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dxtracker.bootstrap import create_database
+    from dxtracker.plan.bootstrap import create_database
 
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     create_database(path).close()

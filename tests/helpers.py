@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from dxtracker.db import Database
-from dxtracker.snapshot import plan_snapshot
+from dxtracker.plan.snapshot import plan_snapshot
+from dxtracker.store.db import Database
 
 
 def dump(path: Path) -> list[str]:

@@ -72,7 +72,7 @@ def set_app_icon(app) -> None:  # type: ignore[no-untyped-def]
     """The icon of every window and of the task bar (the .exe's own icon is the .ico)."""
     from PySide6.QtGui import QIcon
 
-    from dxtracker.paths import resource_path
+    from dxtracker.store.paths import resource_path
 
     # Before the window shows, so that it appears with its icon (QIcon reads only the PNG's
     # header here, about 2 ms; the pixels when the icon is first drawn).
@@ -89,8 +89,8 @@ def set_ui_font(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def _make_context(args: argparse.Namespace, settings, automated: bool):  # type: ignore[no-untyped-def]
-    from dxtracker.bootstrap import open_or_create
     from dxtracker.errors import DxTrackerError
+    from dxtracker.plan.bootstrap import open_or_create
     from ui.context import AppContext
     from ui.i18n import language
 
@@ -146,7 +146,7 @@ def _fatal(message: str, automated: bool) -> None:
 
 
 def _db_path(args: argparse.Namespace, settings) -> Path:  # type: ignore[no-untyped-def]
-    from dxtracker.paths import default_db_path
+    from dxtracker.store.paths import default_db_path
 
     return args.db or (Path(settings.db_path) if settings.db_path else default_db_path())
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.progress import ActualChange, ProgressChange, set_actual, set_progress
+from dxtracker.figures.entry import ActualChange, ProgressChange, set_actual, set_progress
+from dxtracker.store.db import Database
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ui.settings import ROLE_DEPARTMENT, ROLE_HEADQUARTERS, Settings
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from dxtracker.db import Database
+    from dxtracker.store.db import Database
 
 
 class PlanFacts:
@@ -44,8 +44,8 @@ def read_plan_facts(db: Database) -> PlanFacts:
     """Safe on any thread (its own session)."""
     from sqlalchemy import select
 
-    from dxtracker.lookup import get_plan
-    from dxtracker.models import Department
+    from dxtracker.store.lookup import get_plan
+    from dxtracker.store.models import Department
 
     with db.read() as session:
         plan = get_plan(session)
@@ -97,7 +97,7 @@ class AppContext(QObject):
             return remembered
         from datetime import date  # here: the window shows before a plan (and a year) is in
 
-        from dxtracker.fiscal_year import fiscal_year_of
+        from dxtracker.figures.fiscal_year import fiscal_year_of
 
         # Returns report the year that has just ended: the latest plan year before today's.
         just_ended = fiscal_year_of(date.today()) - 1
@@ -169,7 +169,7 @@ class AppContext(QObject):
 
         Raises DxTrackerError (the current database stays open) when it cannot be opened.
         """
-        from dxtracker.bootstrap import open_or_create
+        from dxtracker.plan.bootstrap import open_or_create
 
         new_db = open_or_create(Path(path))
         self.settings.db_path = str(new_db.path)

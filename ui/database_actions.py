@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dxtracker.errors import DxTrackerError
-from dxtracker.paths import default_backup_dir, network_path_warning
+from dxtracker.store.paths import default_backup_dir, network_path_warning
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.tasks import error_text

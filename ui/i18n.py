@@ -14,7 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from dxtracker.paths import resource_path
+from dxtracker.store.paths import resource_path
 
 LANGUAGES = ("ja", "en")
 _state = {"language": "ja"}

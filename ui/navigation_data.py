@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.models import (
+from dxtracker.store.models import (
     Department,
     Kpi,
     Measure,

@@ -15,7 +15,7 @@ from ui.context import PlanFacts, read_plan_facts
 from ui.navigation import TreeNode
 
 if TYPE_CHECKING:
-    from dxtracker.db import Database
+    from dxtracker.store.db import Database
     from ui.pages import Page
 
 
@@ -51,7 +51,7 @@ def load_other_pages() -> list[type[Page]]:
 def open_for_window(path: Path) -> Loaded:
     """Open (or create) the database at `path` and read what the window shows first: the
     outline and the home page. The other pages follow with `load_other_pages`."""
-    from dxtracker.bootstrap import open_or_create
+    from dxtracker.plan.bootstrap import open_or_create
 
     db = open_or_create(path)
     try:

@@ -15,7 +15,7 @@ so background writes never race each other. A work function opens its own sessio
 `db.read()` / `db.transaction()` (the Engine and its connection pool are thread-safe; a
 Session is not) and returns plain data — never ORM objects, never a session made on the UI
 thread. The UI thread may keep reading with its own short sessions meanwhile; SQLite's locking
-and the busy timeout in `dxtracker.db` serialise writers across threads and processes.
+and the busy timeout in `dxtracker.store.db` serialise writers across threads and processes.
 """
 
 from __future__ import annotations

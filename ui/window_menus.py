@@ -168,7 +168,7 @@ class WindowMenus(QMainWindow):
 
     def _year_label(self, fiscal_year: int) -> str:
         # Imported here: before the plan is in there are no years, and the window shows first.
-        from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+        from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
 
         label = fiscal_year_label(fiscal_year)
         if self.ctx.language == "en":

@@ -20,8 +20,8 @@ from dxtracker.cli import (
     commands_returns,
 )
 from dxtracker.errors import DxTrackerError
-from dxtracker.fiscal_year import FiscalYearError
-from dxtracker.values import ValueParseError
+from dxtracker.figures.fiscal_year import FiscalYearError
+from dxtracker.figures.values import ValueParseError
 
 USER_ERRORS = (DxTrackerError, ValueParseError, FiscalYearError)
 

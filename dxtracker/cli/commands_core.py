@@ -6,13 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
-from dxtracker.bootstrap import create_database
 from dxtracker.cli import commands_plan_admin
 from dxtracker.cli.common import db_path, fiscal_year_arg, open_db
 from dxtracker.cli.plan_text import print_plan
-from dxtracker.models import STATUSES
-from dxtracker.progress import set_actual, set_progress
-from dxtracker.snapshot import plan_snapshot
+from dxtracker.figures.entry import set_actual, set_progress
+from dxtracker.plan.bootstrap import create_database
+from dxtracker.plan.snapshot import plan_snapshot
+from dxtracker.store.models import STATUSES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

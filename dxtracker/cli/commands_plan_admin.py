@@ -13,10 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dxtracker import audit_query, departments, plan_edit, plan_period, proposals, revisions
 from dxtracker.cli.common import db_path, fiscal_year_arg, open_db
 from dxtracker.errors import DxTrackerError
-from dxtracker.plan_excel import export_plan, import_plan
+from dxtracker.plan import departments, periods, proposals, revisions
+from dxtracker.plan import edit as plan_edit
+from dxtracker.plan.excel_read import export_plan, import_plan
+from dxtracker.store import audit_query
 
 LIST_FIELDS = {"reporting_departments", "departments", "items", "future_picture"}
 BOOL_FIELDS = {"cumulative", "is_new"}
@@ -266,7 +268,7 @@ def cmd_plan_editions(args: argparse.Namespace) -> int:
 
 def cmd_plan_extend(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        old, new = plan_period.extend_plan(db, args.to)
+        old, new = periods.extend_plan(db, args.to)
     print(f"計画期間を {old}年度まで → {new}年度まで に延長しました。")
     return 0
 
@@ -277,13 +279,13 @@ def cmd_plan_new_period(args: argparse.Namespace) -> int:
     if unknown:
         raise DxTrackerError(f"--carry に使えない値です: {', '.join(sorted(unknown))}"
                              f"（使える値: {', '.join(CARRY_CHOICES)}）")
-    options = plan_period.NewPlanOptions(
+    options = periods.NewPlanOptions(
         first_fiscal_year=args.first, last_fiscal_year=args.last, code=args.code,
         title=args.title, edition_label=args.label, carry_targets="targets" in carry,
         carry_baselines="baselines" in carry, carry_schedule="schedule" in carry,
         carry_progress="progress" in carry, carry_future_picture="future_picture" in carry)
     with open_db(args) as db:
-        path = plan_period.start_new_plan(db, args.out, options, force=args.force)
+        path = periods.start_new_plan(db, args.out, options, force=args.force)
     print(f"次期計画のデータベースを作成しました: {path}")
     return 0
 

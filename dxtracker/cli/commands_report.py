@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from dxtracker.cli.common import fiscal_year_arg, open_db
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.progress import check_fiscal_year
+from dxtracker.figures.entry import check_fiscal_year
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.grade_store import parse_levels, set_manual_grade, set_scheme
 from dxtracker.report.grading import DEFAULT_SCHEME, GradeScheme
 from dxtracker.report.summary import build_report_data

@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxtracker.db import Database, open_database
-from dxtracker.fiscal_year import FiscalYearError, parse_fiscal_year
-from dxtracker.paths import default_db_path, network_path_warning
+from dxtracker.figures.fiscal_year import FiscalYearError, parse_fiscal_year
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
+from dxtracker.store.paths import default_db_path, network_path_warning
 
 
 def db_path(args: argparse.Namespace) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 

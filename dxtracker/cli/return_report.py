@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.returns.apply import FileResult, MergeReport
 from dxtracker.returns.history import PriorImport
 from dxtracker.returns.merge import FIELD_LABELS, Conflict, FieldChange

@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.grading import NOT_ASSESSABLE, UNKNOWN, Grade, GradeScheme
 from dxtracker.report.series import KpiSeries, kpi_series
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.cells import a4_landscape, clean
 
 HEADER = ("コード", "プロジェクト", "指標項目", "内訳", "単位", "年度", "年度（和暦）", "種別",

@@ -16,13 +16,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, now, record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.figures import target_of
-from dxtracker.lookup import find_kpi, get_plan
-from dxtracker.models import Kpi, ManualGrade, PlanSetting
-from dxtracker.progress import check_fiscal_year
+from dxtracker.figures.entry import check_fiscal_year
+from dxtracker.figures.kpi_figures import target_of
+from dxtracker.figures.values import Composite
 from dxtracker.report.grading import (
     DEFAULT_SCHEME,
     NOT_ASSESSABLE,
@@ -31,7 +28,10 @@ from dxtracker.report.grading import (
     GradeScheme,
     ManualEntry,
 )
-from dxtracker.values import Composite
+from dxtracker.store.audit import current_user, now, record_change
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import find_kpi, get_plan
+from dxtracker.store.models import Kpi, ManualGrade, PlanSetting
 
 SCHEME_KEY = "grade_scheme"
 

@@ -8,7 +8,7 @@ from collections import Counter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.charts import (
     STATUS_COLOURS,
     BarRow,

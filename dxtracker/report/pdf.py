@@ -20,7 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.charts import (
     REVISION_COLOUR,
     draw_kpi_chart,

@@ -21,7 +21,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report import cells
 from dxtracker.report.cells import BOLD, HEADER_FILL, LABEL_FILL, SMALL, WRAP_CENTRE, box, put
 from dxtracker.report.charts import grade_colour

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.models import STATUSES
+from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.plan.snapshot import plan_snapshot
 from dxtracker.report.grade_store import ManualGrades, load_manual_grades, load_scheme
 from dxtracker.report.grading import Grade, GradeScheme, grade_kpi
 from dxtracker.returns.status import submission_status
-from dxtracker.snapshot import plan_snapshot
+from dxtracker.store.models import STATUSES
 
 NOT_REPORTED = "未報告"
 STATUS_KEYS = (*STATUSES, NOT_REPORTED)

@@ -15,7 +15,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report import cells
 from dxtracker.report.cells import BOLD, HEADER_FILL, SMALL, WRAP_CENTRE, put
 from dxtracker.report.project_sheet import grade_fill, status_lines

@@ -14,17 +14,17 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, now
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.models import MergeRun
-from dxtracker.returns.backups import backup_before_merge
 from dxtracker.returns.collector import collector_paused
 from dxtracker.returns.merge import Conflict, MergePreview, preview_merge
 from dxtracker.returns.model import ParsedReturn, ReturnProblem
 from dxtracker.returns.reader import read_return
 from dxtracker.returns.threeway import Side
 from dxtracker.returns.writer import write_merge
+from dxtracker.store.audit import current_user, now
+from dxtracker.store.backups import backup_before_merge
+from dxtracker.store.db import Database
+from dxtracker.store.models import MergeRun
 
 Progress = Callable[[int, int, str], None]
 FileOutcome = Literal["merged", "duplicate", "refused"]

@@ -18,8 +18,10 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Select, bindparam, event, or_, select
 from sqlalchemy.orm import Session
 
-from dxtracker.lookup import find_department, get_plan
-from dxtracker.models import (
+from dxtracker.figures.entry import check_fiscal_year
+from dxtracker.figures.values import Value, ValueParseError, Words, format_value, parse_value
+from dxtracker.store.lookup import find_department, get_plan
+from dxtracker.store.models import (
     ALL_DEPARTMENTS,
     Department,
     Kpi,
@@ -34,8 +36,6 @@ from dxtracker.models import (
     kpi_reporting_department,
     measure_department,
 )
-from dxtracker.progress import check_fiscal_year
-from dxtracker.values import Value, ValueParseError, Words, format_value, parse_value
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def _kpi_row(kpi, target, revisions, actuals, dept_id: int,  # type: ignore[no-u
 
 def _last_actual(rows, dept_id: int, contribution: bool) -> str | None:  # type: ignore[no-untyped-def]
     """Last year's figure: this department's own; for a single-department KPI otherwise the
-    figure on record (as `dxtracker.figures.actual_of` reads it); for a contribution nothing,
+    figure on record (as `dxtracker.figures.kpi_figures.actual_of` reads it); for a contribution nothing,
     since the figure on record is every department's total."""
     own = next((a for a in rows if a.department_id == dept_id), None)
     if own is not None:

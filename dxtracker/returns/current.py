@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.orm import Session, aliased
 
-from dxtracker.models import (
+from dxtracker.store.models import (
     AuditEntry,
     Department,
     DepartmentMerge,

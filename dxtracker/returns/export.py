@@ -26,8 +26,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from dxtracker import __version__
 from dxtracker.errors import DxTrackerError
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.models import STATUSES, Department
+from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.figures.values import Number, Value, ValueParseError, format_value, parse_value
 from dxtracker.returns import layout
 from dxtracker.returns.collect import (
     DepartmentRows,
@@ -38,7 +38,7 @@ from dxtracker.returns.collect import (
 )
 from dxtracker.returns.layout import FORMAT_VERSION, Column
 from dxtracker.returns.model import ReturnProblem
-from dxtracker.values import Number, Value, ValueParseError, format_value, parse_value
+from dxtracker.store.models import STATUSES, Department
 
 log = logging.getLogger(__name__)
 

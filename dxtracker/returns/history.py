@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.models import Department, ReturnImport
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.returns.model import ParsedReturn, ReturnProblem
+from dxtracker.store.models import Department, ReturnImport
 
 
 @dataclass(frozen=True)

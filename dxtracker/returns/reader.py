@@ -27,9 +27,15 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.fiscal_year import FiscalYearError, fiscal_year_label, parse_fiscal_year
-from dxtracker.lookup import get_plan
-from dxtracker.models import STATUSES, Department, Kpi, Measure
+from dxtracker.figures.fiscal_year import FiscalYearError, fiscal_year_label, parse_fiscal_year
+from dxtracker.figures.values import Value, ValueParseError, format_value, parse_value
+from dxtracker.files.xlsx_bounds import (
+    MAX_FILE_BYTES,
+    SheetFacts,
+    UnsafeWorkbook,
+    WorkbookFacts,
+    inspect_workbook,
+)
 from dxtracker.returns import layout
 from dxtracker.returns.collect import (
     ReportedItems,
@@ -49,14 +55,8 @@ from dxtracker.returns.model import (
     ReturnMeta,
     ReturnProblem,
 )
-from dxtracker.returns.safety import (
-    MAX_FILE_BYTES,
-    SheetFacts,
-    UnsafeWorkbook,
-    WorkbookFacts,
-    inspect_workbook,
-)
-from dxtracker.values import Value, ValueParseError, format_value, parse_value
+from dxtracker.store.lookup import get_plan
+from dxtracker.store.models import STATUSES, Department, Kpi, Measure
 
 Row = list[Any]
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})

@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.lookup import all_departments
-from dxtracker.models import Department, ReturnImport
-from dxtracker.progress import check_fiscal_year
+from dxtracker.figures.entry import check_fiscal_year
 from dxtracker.returns.collect import reported_items
+from dxtracker.store.lookup import all_departments
+from dxtracker.store.models import Department, ReturnImport
 
 
 @dataclass(frozen=True)

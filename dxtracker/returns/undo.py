@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dxtracker.audit import current_user, now, record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.models import (
+from dxtracker.store.audit import current_user, now, record_change
+from dxtracker.store.db import Database
+from dxtracker.store.models import (
     Kpi,
     KpiActual,
     Measure,

@@ -26,8 +26,15 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, now
-from dxtracker.models import (
+from dxtracker.figures.entry import EntryRejected, check_fiscal_year
+from dxtracker.figures.values import format_value, is_canonical_number, parse_value
+from dxtracker.returns.bulk import insert_rows, update_rows
+from dxtracker.returns.collect import department_by_code, reported_items
+from dxtracker.returns.current import KpiState, ProgressState, kpi_states, progress_states
+from dxtracker.returns.merge import FieldChange, MergePreview
+from dxtracker.returns.model import ParsedReturn, ProposedRevision
+from dxtracker.store.audit import current_user, now
+from dxtracker.store.models import (
     STATUSES,
     AuditEntry,
     Department,
@@ -38,13 +45,6 @@ from dxtracker.models import (
     ReturnImport,
     RevisionProposal,
 )
-from dxtracker.progress import EntryRejected, check_fiscal_year
-from dxtracker.returns.bulk import insert_rows, update_rows
-from dxtracker.returns.collect import department_by_code, reported_items
-from dxtracker.returns.current import KpiState, ProgressState, kpi_states, progress_states
-from dxtracker.returns.merge import FieldChange, MergePreview
-from dxtracker.returns.model import ParsedReturn, ProposedRevision
-from dxtracker.values import format_value, is_canonical_number, parse_value
 
 SOURCE = "return"
 KPI_COLUMNS = {"actual": "value", "note": "note"}  # field (as in the audit log) → column

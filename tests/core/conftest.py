@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dxtracker.db import Database, open_database
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
 
 SEED_DOCUMENT = Path(__file__).with_name("seed_document.txt")
 

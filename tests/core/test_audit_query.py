@@ -8,18 +8,18 @@ from datetime import date, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from dxtracker import plan_edit
-from dxtracker.audit_query import (
+from dxtracker.cli import main
+from dxtracker.figures.entry import set_actual
+from dxtracker.plan import edit as plan_edit
+from dxtracker.plan.revisions import revise_target
+from dxtracker.store.audit_query import (
     COLUMNS,
     AuditFilter,
     distinct_values,
     export_audit,
     query_audit,
 )
-from dxtracker.cli import main
-from dxtracker.models import AuditEntry
-from dxtracker.progress import set_actual
-from dxtracker.revisions import revise_target
+from dxtracker.store.models import AuditEntry
 
 
 def changes(db) -> None:

@@ -12,7 +12,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from dxtracker.progress import set_actual
+from dxtracker.figures.entry import set_actual
 from dxtracker.report.charts import (
     FONT_FALLBACK,
     ChartRenderer,

@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from dxtracker.snapshot import plan_snapshot
+from dxtracker.plan.snapshot import plan_snapshot
 from tests.core.conftest import SEED_DOCUMENT
 
 SEED = SEED_DOCUMENT.read_text(encoding="utf-8")
@@ -19,7 +19,7 @@ SEED = SEED_DOCUMENT.read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def snapshot(template_db):
-    from dxtracker.db import open_database
+    from dxtracker.store.connect import open_database
 
     with open_database(template_db) as db, db.read() as session:
         return plan_snapshot(session)

@@ -7,16 +7,17 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dxtracker import departments
 from dxtracker.cli import main
-from dxtracker.db import check_integrity, open_database
-from dxtracker.departments import DepartmentRejected
 from dxtracker.errors import NotFound
-from dxtracker.lookup import all_departments, find_department
-from dxtracker.models import AuditEntry, DepartmentMerge, KpiActual, MeasureProgress
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
+from dxtracker.plan import departments
+from dxtracker.plan.departments import DepartmentRejected
 from dxtracker.returns.apply import merge_returns
 from dxtracker.returns.history import list_imports
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import check_integrity
+from dxtracker.store.lookup import all_departments, find_department
+from dxtracker.store.models import AuditEntry, DepartmentMerge, KpiActual, MeasureProgress
 from tests.core.test_merge_support import copy_db, export, fill, kpi, show
 from tests.helpers import dump, find, snapshot
 

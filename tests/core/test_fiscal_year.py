@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dxtracker.fiscal_year import (
+from dxtracker.figures.fiscal_year import (
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
     FiscalYearError,

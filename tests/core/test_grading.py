@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from dxtracker.cli import main
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
+from dxtracker.figures.values import parse_value
 from dxtracker.report.grade_store import (
     GradeRejected,
     load_scheme,
@@ -25,7 +26,6 @@ from dxtracker.report.grading import (
     grade_figures,
 )
 from dxtracker.report.summary import NOT_REPORTED, build_report_data
-from dxtracker.values import parse_value
 
 
 def grade(start, target, actual, direction="higher", scheme=DEFAULT_SCHEME, manual=None):

@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dxtracker import db as dbmod
-from dxtracker.bootstrap import create_database
-from dxtracker.db import JOURNAL_SUFFIXES, Database, open_database, write_new_database
 from dxtracker.errors import DatabaseError
-from dxtracker.models import KpiActual, Plan
-from dxtracker.paths import default_plan_path
-from dxtracker.plan_file import load_plan, read_plan_file
-from dxtracker.progress import set_actual
+from dxtracker.figures.entry import set_actual
+from dxtracker.plan.bootstrap import create_database
+from dxtracker.plan.plan_file import load_plan, read_plan_file
+from dxtracker.store import db as dbmod
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
+from dxtracker.store.models import KpiActual, Plan
+from dxtracker.store.paths import default_plan_path
+from dxtracker.store.schema import JOURNAL_SUFFIXES, write_new_database
 
 
 def sidecars(path: Path) -> list[str]:
@@ -94,8 +96,8 @@ def test_a_file_that_is_not_ours_is_left_as_it_was(tmp_path):
 
 CRASH = """
 import os, sys
-from dxtracker.db import open_database
-from dxtracker.models import Plan
+from dxtracker.store.connect import open_database
+from dxtracker.store.models import Plan
 db = open_database(sys.argv[1])
 with db.transaction() as session:
     session.query(Plan).update({"title": "古い計画"})

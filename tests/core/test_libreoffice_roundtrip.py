@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dxtracker.db import open_database
 from dxtracker.returns.apply import merge_returns
+from dxtracker.store.connect import open_database
 from tests.core.test_merge_support import copy_db, export, fill, show, without_stamps
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from dxtracker.db import open_database
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.returns.apply import merge_returns
-from dxtracker.returns.backups import merge_backups
 from dxtracker.returns.history import list_imports
 from dxtracker.returns.undo import UndoRefused, undo_last_merge
+from dxtracker.store.backups import merge_backups
+from dxtracker.store.connect import open_database
 from tests.core.test_merge_support import (
     copy_db,
     count,

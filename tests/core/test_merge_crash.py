@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dxtracker.db import check_integrity, open_database
 from dxtracker.returns import layout
 from dxtracker.returns.apply import merge_returns
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import check_integrity
 from tests.core.test_merge import DEPARTMENTS
 from tests.core.test_merge_support import copy_db, export, show, without_stamps
 

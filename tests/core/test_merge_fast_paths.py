@@ -16,12 +16,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from dxtracker.audit import record_change
-from dxtracker.models import Department, MergeChange, MergeRun, ReturnImport
+from dxtracker.figures.values import ValueParseError, format_value, is_canonical_number, parse_value
 from dxtracker.returns import export_return, layout, read_return, writer
 from dxtracker.returns.bulk import insert_rows, update_rows
 from dxtracker.returns.current import changes_since
-from dxtracker.values import ValueParseError, format_value, is_canonical_number, parse_value
+from dxtracker.store.audit import record_change
+from dxtracker.store.models import Department, MergeChange, MergeRun, ReturnImport
 
 STAMP = datetime(2022, 7, 1, 9, 30, 5)
 COLUMNS = ("run_id", "import_id", "entity", "item_code", "fiscal_year", "department_id",

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dxtracker.db import open_database
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.returns.apply import merge_returns
 from dxtracker.returns.export import write_return
 from dxtracker.returns.layout import clean_text
+from dxtracker.store.connect import open_database
 from tests.core.test_merge_support import kpi, progress_of, show
 
 # Any Unicode but lone surrogates (not text a person can type, nor storable as UTF-8).

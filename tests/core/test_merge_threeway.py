@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dxtracker.db import open_database
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.returns.apply import merge_returns
 from dxtracker.returns.threeway import Outcome, three_way
+from dxtracker.store.connect import open_database
 from tests.core.test_merge_support import copy_db, export, fill, kpi, progress_of, show
 
 
@@ -115,7 +115,7 @@ def test_the_same_change_on_both_sides_is_no_conflict(template_db, tmp_path):
 def test_conflicts_are_found_across_a_department_rename(template_db, tmp_path):
     # The audit log is searched by the department's names (changes_since): a change made
     # before the rename is logged under the old name, one after it under the new name.
-    from dxtracker.departments import rename_department
+    from dxtracker.plan.departments import rename_department
 
     hq = copy_db(template_db, tmp_path / "hq.sqlite3")
     path = fill(export(hq, "土木部", 2022, tmp_path / "r.xlsx"),

@@ -6,13 +6,13 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-from dxtracker.db import open_database
-from dxtracker.lookup import find_department
-from dxtracker.progress import set_actual, set_actual_in, set_progress, set_progress_in
+from dxtracker.figures.entry import set_actual, set_actual_in, set_progress, set_progress_in
 from dxtracker.returns.apply import merge_returns
 from dxtracker.returns.current import kpi_states
 from dxtracker.returns.merge import preview_merge
 from dxtracker.returns.reader import read_return
+from dxtracker.store.connect import open_database
+from dxtracker.store.lookup import find_department
 from tests.core.test_merge_support import copy_db, export, fill
 
 ROWS = {

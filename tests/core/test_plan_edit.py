@@ -7,16 +7,17 @@ import json
 import pytest
 from sqlalchemy import select
 
-from dxtracker import plan_edit, plan_period
 from dxtracker.cli import main
-from dxtracker.db import open_database
 from dxtracker.errors import NotFound
-from dxtracker.lookup import get_plan
-from dxtracker.models import AuditEntry
-from dxtracker.plan_edit import PlanEditRejected, ScheduleBox
-from dxtracker.progress import set_actual, set_progress
-from dxtracker.revisions import RevisionRejected, publish_edition
-from dxtracker.values import ValueParseError
+from dxtracker.figures.entry import set_actual, set_progress
+from dxtracker.figures.values import ValueParseError
+from dxtracker.plan import edit as plan_edit
+from dxtracker.plan import periods as plan_period
+from dxtracker.plan.edit import PlanEditRejected, ScheduleBox
+from dxtracker.plan.revisions import RevisionRejected, publish_edition
+from dxtracker.store.connect import open_database
+from dxtracker.store.lookup import get_plan
+from dxtracker.store.models import AuditEntry
 from tests.helpers import dump, find, snapshot
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dxtracker import departments, plan_edit
 from dxtracker.cli import main
-from dxtracker.db import open_database
 from dxtracker.errors import DatabaseError, PlanFileError
-from dxtracker.paths import default_plan_path
-from dxtracker.plan_excel import SHEETS, export_plan, import_plan, plan_tables
-from dxtracker.progress import set_actual, set_progress
-from dxtracker.revisions import publish_edition, revise_target
+from dxtracker.figures.entry import set_actual, set_progress
+from dxtracker.plan import departments
+from dxtracker.plan import edit as plan_edit
+from dxtracker.plan.excel_read import SHEETS, export_plan, import_plan, plan_tables
+from dxtracker.plan.revisions import publish_edition, revise_target
+from dxtracker.store.connect import open_database
+from dxtracker.store.paths import default_plan_path
 
 
 def show_json(path: Path, capsys) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dxtracker.errors import NotFound
-from dxtracker.snapshot import plan_snapshot, project_snapshot
+from dxtracker.plan.snapshot import plan_snapshot, project_snapshot
 
 
 def test_one_project_is_the_same_as_in_the_whole_plan(db) -> None:

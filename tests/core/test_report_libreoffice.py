@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from dxtracker.progress import set_progress
+from dxtracker.figures.entry import set_progress
 from dxtracker.report.summary import build_report_data
 from dxtracker.report.workbook import write_report
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText
 
 from dxtracker.cli import main
-from dxtracker.progress import set_progress
+from dxtracker.figures.entry import set_progress
 from dxtracker.report.data_sheet import HEADER
 from dxtracker.report.summary import build_report_data
 from dxtracker.report.workbook import DATA_SHEET, SUMMARY_SHEET, project_sheet_name, write_report
@@ -30,7 +30,7 @@ def write(db, path: Path, fiscal_year=None):
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory, template_db):
     """The report of the embedded plan, untouched: written once for the module."""
-    from dxtracker.db import open_database
+    from dxtracker.store.connect import open_database
 
     path = tmp_path_factory.mktemp("report") / "report.xlsx"
     with open_database(template_db) as db:

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from dxtracker.errors import DxTrackerError
-from dxtracker.lookup import all_departments, find_department
-from dxtracker.models import KpiActual, MeasureProgress
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
+from dxtracker.figures.values import format_value
 from dxtracker.returns import (
     default_return_file_name,
     department_rows,
@@ -26,7 +25,8 @@ from dxtracker.returns import (
     write_return,
 )
 from dxtracker.returns import export as export_module
-from dxtracker.values import format_value
+from dxtracker.store.lookup import all_departments, find_department
+from dxtracker.store.models import KpiActual, MeasureProgress
 
 FY = 2022
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from dxtracker.errors import NotFound
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.returns import export_return, layout, read_return
 
 FY = 2022

@@ -9,18 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from dxtracker.cli import main
-from dxtracker.db import open_database
-from dxtracker.figures import original_target, target_of
-from dxtracker.lookup import find_department, find_kpi, get_plan
-from dxtracker.models import AuditEntry, MergeRun, ReturnImport, RevisionProposal
-from dxtracker.proposals import (
+from dxtracker.figures.kpi_figures import original_target, target_of
+from dxtracker.figures.values import ValueParseError, format_value
+from dxtracker.plan.proposals import (
     ProposalRejected,
     accept_proposal,
     list_proposals,
     reject_proposal,
 )
-from dxtracker.returns.apply import merge_returns
-from dxtracker.revisions import (
+from dxtracker.plan.revisions import (
     RevisionRejected,
     current_edition,
     edition_for_changes,
@@ -29,8 +26,11 @@ from dxtracker.revisions import (
     publish_edition,
     revise_target,
 )
-from dxtracker.snapshot import plan_snapshot
-from dxtracker.values import ValueParseError, format_value
+from dxtracker.plan.snapshot import plan_snapshot
+from dxtracker.returns.apply import merge_returns
+from dxtracker.store.connect import open_database
+from dxtracker.store.lookup import find_department, find_kpi, get_plan
+from dxtracker.store.models import AuditEntry, MergeRun, ReturnImport, RevisionProposal
 from tests.core.test_merge_support import copy_db, export, fill, kpi, show
 from tests.helpers import dump
 

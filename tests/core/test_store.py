@@ -6,12 +6,13 @@ import threading
 import pytest
 from sqlalchemy import select, text
 
-from dxtracker import db as dbmod
-from dxtracker import upgrade
-from dxtracker.db import Database, open_database
 from dxtracker.errors import DatabaseBusy, DatabaseError, DatabaseTooNew
-from dxtracker.models import Department, KpiActual, Meta
-from dxtracker.progress import set_actual
+from dxtracker.figures.entry import set_actual
+from dxtracker.store import db as dbmod
+from dxtracker.store import schema, upgrade
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
+from dxtracker.store.models import Department, KpiActual, Meta
 
 
 def count_actuals(db: Database) -> int:
@@ -107,12 +108,12 @@ def test_upgrade_backs_up_runs_steps_with_foreign_keys_off_and_checks(db_path, m
         seen["fk"] = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
         conn.exec_driver_sql("ALTER TABLE department ADD COLUMN phone TEXT")
 
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(upgrade.STEPS, 1, add_column)
     db = open_database(db_path)
     assert seen["fk"] == 0
     with db.read() as session:
-        assert dbmod.read_schema_version(session) == 2
+        assert schema.read_schema_version(session) == 2
         assert session.scalar(select(Department).limit(1)) is not None
     db.close()
     backups = list(db_path.parent.glob("*before-upgrade*"))
@@ -128,7 +129,7 @@ def test_failed_upgrade_changes_nothing(db_path, monkeypatch):
         conn.exec_driver_sql("ALTER TABLE department ADD COLUMN phone TEXT")
         raise RuntimeError("step failed")
 
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(upgrade.STEPS, 1, broken)
     with pytest.raises(RuntimeError):
         open_database(db_path)
@@ -158,7 +159,7 @@ def test_audit_log_records_who_what_and_where(db):
 def test_network_path_detection():
     from pathlib import Path
 
-    from dxtracker.paths import is_network_path, network_path_warning
+    from dxtracker.store.paths import is_network_path, network_path_warning
 
     assert is_network_path(Path(r"\\server\share\dx.sqlite3"))
     assert network_path_warning(Path(r"\\server\share\dx.sqlite3"))

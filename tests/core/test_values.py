@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dxtracker.errors import DxTrackerError
-from dxtracker.values import (
+from dxtracker.figures.values import (
     Bound,
     Composite,
     Number,

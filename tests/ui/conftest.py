@@ -20,7 +20,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from dxtracker.db import Database, open_database
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
 from ui import i18n
 from ui.context import AppContext
 from ui.settings import Settings

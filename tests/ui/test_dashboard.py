@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from dxtracker.progress import set_actual
+from dxtracker.figures.entry import set_actual
 from dxtracker.report.charts import has_japanese_font
 from ui.pages import PAGES
 from ui.pages.dashboard import DashboardPage

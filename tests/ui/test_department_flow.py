@@ -11,7 +11,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 from sqlalchemy import select
 
-from dxtracker.models import Department, KpiActual
+from dxtracker.store.models import Department, KpiActual
 from ui.models.kpi_entry_model import Column
 
 DEPT = "商工労働部"

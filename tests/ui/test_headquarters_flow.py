@@ -13,10 +13,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from sqlalchemy import select
 
-from dxtracker.db import open_database
-from dxtracker.models import Department, KpiActual
-from dxtracker.progress import set_actual, set_progress
+from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.returns.export import export_return
+from dxtracker.store.connect import open_database
+from dxtracker.store.models import Department, KpiActual
 
 FY = 2022
 GOOD, BAD = "商工労働部", "土木部"

@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from sqlalchemy import func, select
 
-from dxtracker.db import Database, open_database
-from dxtracker.models import AuditEntry, Department, KpiActual
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
+from dxtracker.store.models import AuditEntry, Department, KpiActual
 from ui.models.kpi_entry_model import Column, KpiEntryModel
 
 DEPT = "商工労働部"

@@ -10,9 +10,9 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from dxtracker.lookup import find_department, find_kpi
-from dxtracker.models import AuditEntry, MergeRun, ReturnImport, RevisionProposal
-from dxtracker.snapshot import plan_snapshot
+from dxtracker.plan.snapshot import plan_snapshot
+from dxtracker.store.lookup import find_department, find_kpi
+from dxtracker.store.models import AuditEntry, MergeRun, ReturnImport, RevisionProposal
 from tests.helpers import dump, find
 from ui.pages.audit import AuditPage
 from ui.pages.plan_editor import PlanEditorPage, split_items
@@ -227,8 +227,8 @@ def test_split_items_keeps_sub_lines():
 
 @pytest.fixture
 def audit_page(ctx, qtbot) -> AuditPage:
-    from dxtracker.progress import set_actual
-    from dxtracker.revisions import revise_target
+    from dxtracker.figures.entry import set_actual
+    from dxtracker.plan.revisions import revise_target
 
     set_actual(ctx.db, "P03-K2", 2022, "25", department="土木部", source="form")
     revise_target(ctx.db, "P03-K1", 2023, "46", "上方修正", source="cli")

@@ -11,8 +11,8 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
-from dxtracker.models import Department, MeasureProgress
-from dxtracker.progress import set_progress
+from dxtracker.figures.entry import set_progress
+from dxtracker.store.models import Department, MeasureProgress
 from ui.pages.progress import ProgressPage
 
 DEPT = "商工労働部"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from dxtracker.progress import set_actual
+from dxtracker.figures.entry import set_actual
 from ui.pages.project import ProjectPage
 
 

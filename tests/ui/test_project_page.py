@@ -85,7 +85,7 @@ def test_header_and_measures_read_like_the_seed(ctx, qtbot) -> None:
 
 
 def test_progress_of_the_selected_year_is_shown(ctx, qtbot) -> None:
-    from dxtracker.progress import set_progress
+    from dxtracker.figures.entry import set_progress
 
     set_progress(ctx.db, "P03-M1", 2022, "商工労働部", status="やや遅れ",
                  record="説明会を3回開催", issues="", next_policy="")

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from dxtracker.db import open_database
+from dxtracker.store.connect import open_database
 from ui import screenshots
 from ui.app import main
 from ui.context import AppContext

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
 from dxtracker.returns.export import ExportResult, default_return_file_name, write_return
 from ui.context import AppContext
 from ui.dialogs.buttons import file_dialog_buttons

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from ui.context import AppContext
 from ui.dialogs.buttons import file_dialog_buttons
 from ui.dialogs.export_return import default_folder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
 from ui.i18n import language
 
 

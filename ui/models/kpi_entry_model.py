@@ -3,7 +3,7 @@
 What a person types into the actual is read by the core's value parser with the KPI's unit and
 shown back as understood ("１，２３４件" → "1,234 件"). Text that does not parse stays in the
 cell, marked red with the reason, and is never written. Each accepted change is one transaction
-(`dxtracker.progress.set_actual`) and one command on the undo stack.
+(`dxtracker.figures.entry.set_actual`) and one command on the undo stack.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.progress import ActualChange
-from dxtracker.values import ValueParseError, format_value, parse_value
+from dxtracker.figures.entry import ActualChange
+from dxtracker.figures.values import ValueParseError, format_value, parse_value
+from dxtracker.store.db import Database
 from ui.commands import ActualKey, ActualState, SetActualCommand, write_actual
 from ui.i18n import language, tr
 from ui.models import year_label

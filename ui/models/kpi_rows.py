@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.figures import actual_of, original_target, revisions_of
-from dxtracker.lookup import find_department
-from dxtracker.models import Department, Kpi, KpiActual
+from dxtracker.figures.kpi_figures import actual_of, original_target, revisions_of
+from dxtracker.figures.values import Value, format_value
 from dxtracker.returns.collect import KpiRow, department_rows
-from dxtracker.values import Value, format_value
+from dxtracker.store.lookup import find_department
+from dxtracker.store.models import Department, Kpi, KpiActual
 
 
 @dataclass(frozen=True)

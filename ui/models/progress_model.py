@@ -13,9 +13,9 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dxtracker.lookup import all_departments, find_department
-from dxtracker.models import Department, Measure, MeasureProgress, Project, Vision
-from dxtracker.progress import PROGRESS_FIELDS
+from dxtracker.figures.entry import PROGRESS_FIELDS
+from dxtracker.store.lookup import all_departments, find_department
+from dxtracker.store.models import Department, Measure, MeasureProgress, Project, Vision
 from ui.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex

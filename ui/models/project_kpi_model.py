@@ -1,6 +1,6 @@
 """The project view's KPI table: baseline, then target and actual per fiscal year.
 
-A `QAbstractTableModel` over the KPI rows of `dxtracker.snapshot` (the `plan show --json`
+A `QAbstractTableModel` over the KPI rows of `dxtracker.plan.snapshot` (the `plan show --json`
 shape), with the grade of the selected fiscal year (`dxtracker.report.grading`) last. A revised target reads "10,000（8,000からの修正）" in red: the words carry the
 revision as well as the colour (machine-readability rules: colour is never the only carrier).
 """
@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
 from ui.i18n import language, tr
 
 Index = QModelIndex | QPersistentModelIndex

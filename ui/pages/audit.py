@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.audit_query import COLUMNS, SOURCES, AuditFilter, AuditRow, query_audit
+from dxtracker.store.audit_query import COLUMNS, SOURCES, AuditFilter, AuditRow, query_audit
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.pages import Page
@@ -191,7 +191,7 @@ class AuditPage(Page):
         return Path(name) if name else None
 
     def export(self) -> None:
-        from dxtracker.audit_query import export_audit
+        from dxtracker.store.audit_query import export_audit
 
         path = self.ask_export_path()
         if path is None:

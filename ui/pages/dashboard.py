@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.fiscal_year import fiscal_year_label
+from dxtracker.figures.fiscal_year import fiscal_year_label
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.pages import Page
 
 if TYPE_CHECKING:  # the report core loads matplotlib: imported when the page first loads
-    from dxtracker.db import Database
     from dxtracker.report.summary import ReportData
+    from dxtracker.store.db import Database
 
 CHARTS_PER_ROW = 2
 

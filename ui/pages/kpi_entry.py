@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.values import ValueParseError, format_value, parse_value
+from dxtracker.figures.values import ValueParseError, format_value, parse_value
 from ui.context import AppContext
 from ui.i18n import language, tr
 from ui.models import year_label

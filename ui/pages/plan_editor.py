@@ -1,7 +1,7 @@
 """Plan management at headquarters (計画の管理): edit a project, KPI or measure, revise targets
 with a reason and see the revisions, decide the departments' proposals, manage departments.
 
-Every save goes through the core (`dxtracker.plan_edit`, `revisions`, `proposals`,
+Every save goes through the core (`dxtracker.plan.edit`, `revisions`, `proposals`,
 `departments`): one transaction, audited with source "form", figures checked by the value
 parser. A changed outline (names, departments, new items) is re-read app-wide through
 `ctx.attach_database`, as after File > Open, so that the navigation and every page follow.
@@ -38,14 +38,15 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker import departments as dept_core
-from dxtracker import plan_edit, proposals
 from dxtracker.errors import DxTrackerError
-from dxtracker.fiscal_year import FiscalYearError, fiscal_year_label
-from dxtracker.lookup import all_departments, find_kpi, find_measure, get_plan
-from dxtracker.models import ALL_DEPARTMENTS, Kpi, Measure, Project, Vision
-from dxtracker.revisions import current_edition, edition_for_changes, list_revisions
-from dxtracker.values import ValueParseError, parse_value
+from dxtracker.figures.fiscal_year import FiscalYearError, fiscal_year_label
+from dxtracker.figures.values import ValueParseError, parse_value
+from dxtracker.plan import departments as dept_core
+from dxtracker.plan import edit as plan_edit
+from dxtracker.plan import proposals
+from dxtracker.plan.revisions import current_edition, edition_for_changes, list_revisions
+from dxtracker.store.lookup import all_departments, find_kpi, find_measure, get_plan
+from dxtracker.store.models import ALL_DEPARTMENTS, Kpi, Measure, Project, Vision
 from ui.context import AppContext
 from ui.i18n import language, tr
 from ui.pages import Page

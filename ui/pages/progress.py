@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxtracker.errors import DxTrackerError
-from dxtracker.progress import ProgressChange
+from dxtracker.figures.entry import ProgressChange
 from ui.commands import ProgressKey, SetProgressCommand, write_progress
 from ui.context import AppContext
 from ui.i18n import language, tr

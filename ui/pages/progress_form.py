@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.models import STATUSES
+from dxtracker.store.models import STATUSES
 from ui.i18n import tr
 from ui.models import year_label
 from ui.models.progress_model import EMPTY_PROGRESS, TEXT_FIELDS, MeasureEntry, status_text

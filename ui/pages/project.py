@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.models import Department, Kpi, Measure, Project
-from dxtracker.snapshot import project_snapshot
+from dxtracker.plan.snapshot import project_snapshot
+from dxtracker.store.models import Department, Kpi, Measure, Project
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.models.project_kpi_model import NAME, UNIT, ProjectKpiModel

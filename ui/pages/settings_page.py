@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.paths import network_path_warning
+from dxtracker.store.paths import network_path_warning
 from ui.context import AppContext
 from ui.database_actions import back_up, backup_dir, choose_database
 from ui.i18n import tr

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from dxtracker.fiscal_year import fiscal_year_label, fiscal_year_label_en
+from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
 from ui.i18n import language, tr
 from ui.models.project_kpi_model import grade_label
 

@@ -1,7 +1,7 @@
 """The plan as stored: typed SQLAlchemy 2 models.
 
 Figures (baselines, targets, actuals) are stored as the canonical text of a parsed value
-(`dxtracker.values.format_value`), so that words, ranges, bounds and composites keep their
+(`dxtracker.figures.values.format_value`), so that words, ranges, bounds and composites keep their
 meaning and blank stays distinguishable from zero. Only portable constructs are used: the same
 models are meant to run on PostgreSQL for headquarters that outgrow one PC.
 """

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxtracker.errors import NotFound
-from dxtracker.models import Department, Kpi, Measure, Plan
+from dxtracker.store.models import Department, Kpi, Measure, Plan
 
 
 def get_plan(session: Session) -> Plan:

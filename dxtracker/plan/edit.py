@@ -2,7 +2,7 @@
 
 Each public function is one transaction and records every changed field in the audit log
 (`source` says where the change came from: "form", "cli" or "import"). Figures go through the
-value parser; targets go through `dxtracker.revisions` so that a published target is revised,
+value parser; targets go through `dxtracker.plan.revisions` so that a published target is revised,
 not overwritten. Items added while the current edition is published carry the 【新】 mark of the
 next edition.
 """
@@ -19,12 +19,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError, NotFound
-from dxtracker.fiscal_year import fiscal_year_label, parse_fiscal_year
-from dxtracker.lookup import find_department, find_kpi, find_measure, get_plan
-from dxtracker.models import (
+from dxtracker.figures.fiscal_year import fiscal_year_label, parse_fiscal_year
+from dxtracker.figures.values import format_value, parse_value
+from dxtracker.plan.revisions import (
+    TargetChange,
+    change_target_in,
+    edition_for_changes,
+    is_published,
+)
+from dxtracker.store.audit import record_change
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import find_department, find_kpi, find_measure, get_plan
+from dxtracker.store.models import (
     AGGREGATIONS,
     ALL_DEPARTMENTS,
     DIRECTIONS,
@@ -37,8 +44,6 @@ from dxtracker.models import (
     ScheduleItem,
     Vision,
 )
-from dxtracker.revisions import TargetChange, change_target_in, edition_for_changes, is_published
-from dxtracker.values import format_value, parse_value
 
 KPI_FIELDS = ("name", "unit", "cumulative", "direction", "reporting_departments",
               "aggregation", "is_new", "note", "baseline")

@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import record_change
-from dxtracker.db import Database, write_new_database
 from dxtracker.errors import DatabaseError, DxTrackerError, PlanFileError
-from dxtracker.figures import actual_of, target_note_of, target_of
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.lookup import all_departments, get_plan
-from dxtracker.models import (
+from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.figures.kpi_figures import actual_of, target_note_of, target_of
+from dxtracker.figures.values import format_value
+from dxtracker.plan.plan_file import FORMAT_NAME, FORMAT_VERSION, load_plan, validate_plan_data
+from dxtracker.store.audit import record_change
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import all_departments, get_plan
+from dxtracker.store.models import (
     ALL_DEPARTMENTS,
     Department,
     Kpi,
@@ -33,8 +35,7 @@ from dxtracker.models import (
     PlanEdition,
     Project,
 )
-from dxtracker.plan_file import FORMAT_NAME, FORMAT_VERSION, load_plan, validate_plan_data
-from dxtracker.values import format_value
+from dxtracker.store.schema import write_new_database
 
 
 class PeriodRejected(DxTrackerError):

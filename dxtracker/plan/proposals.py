@@ -1,7 +1,7 @@
 """Target revisions proposed by departments in their returns, decided at headquarters.
 
 The merge of returns stores each proposal as a pending `RevisionProposal`; accepting one makes
-it a revision through `dxtracker.revisions` (so the old target is kept), rejecting one needs a
+it a revision through `dxtracker.plan.revisions` (so the old target is kept), rejecting one needs a
 reason that the department can be told. A decided proposal cannot be decided again.
 """
 
@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, now, record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError, NotFound
-from dxtracker.figures import target_of
-from dxtracker.models import PROPOSAL_STATUSES, ReturnImport, RevisionProposal
-from dxtracker.revisions import TargetChange, revise_target_in
-from dxtracker.values import format_value
+from dxtracker.figures.kpi_figures import target_of
+from dxtracker.figures.values import format_value
+from dxtracker.plan.revisions import TargetChange, revise_target_in
+from dxtracker.store.audit import current_user, now, record_change
+from dxtracker.store.db import Database
+from dxtracker.store.models import PROPOSAL_STATUSES, ReturnImport, RevisionProposal
 
 
 class ProposalRejected(DxTrackerError):

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from dxtracker.db import Database, open_database, write_new_database
 from dxtracker.errors import DatabaseError
-from dxtracker.models import Meta
-from dxtracker.paths import default_plan_path
-from dxtracker.plan_file import load_plan, read_plan_file
+from dxtracker.plan.plan_file import load_plan, read_plan_file
+from dxtracker.store.connect import open_database
+from dxtracker.store.db import Database
+from dxtracker.store.models import Meta
+from dxtracker.store.paths import default_plan_path
+from dxtracker.store.schema import write_new_database
 
 
 def create_database(path: Path, plan_file: Path | None = None, *, force: bool = False) -> Database:

@@ -1,4 +1,4 @@
-"""The one place for the database: engine, sessions, `transaction()`, schema version, backups.
+"""The one place for the engine and sessions: `Database`, `transaction()`, `read()`.
 
 Every write goes through `Database.transaction()`: one SQLite transaction that commits, or
 rolls back and re-raises. The pysqlite driver's own transaction handling is switched off and
@@ -12,34 +12,30 @@ costs one fsync instead of the rollback journal's several (FACTS.md: ~6,900 smal
 against ~1,700/s). WAL "does not work over a network filesystem" (sqlite.org), so a database
 found on a network drive is switched back to the rollback journal. The mode is a property of
 the file, set once a file is known to be ours (`create_schema`, `open_database`); a file in WAL
-mode must never be copied or replaced on its own, hence `discard_journal` and the backup API.
+mode must never be copied or replaced on its own, hence `schema.discard_journal` and the backup
+API (`backups.copy_database`). The schema (version, creation) is in `schema.py`; opening an
+existing file (and upgrading it) in `connect.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dxtracker import __version__
-from dxtracker.errors import DatabaseBusy, DatabaseError, DatabaseTooNew
-from dxtracker.models import Base, Meta
-from dxtracker.paths import is_network_path
+from dxtracker.errors import DatabaseBusy
+from dxtracker.store.backups import copy_database
+from dxtracker.store.paths import is_network_path
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 5.0
-# Files SQLite keeps beside a database: the write-ahead log and its index, or the rollback
-# journal. Each belongs to that one file: applied to another, it would corrupt it.
-JOURNAL_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -110,17 +106,7 @@ class Database:
 
     def backup_to(self, target: Path) -> Path:
         """Copy the database with SQLite's backup API (safe while it is in use)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(self.path)
-        try:
-            dest = sqlite3.connect(target)
-            try:
-                source.backup(dest)
-            finally:
-                dest.close()
-        finally:
-            source.close()
-        return target
+        return copy_database(self.path, target)
 
     def check_integrity(self) -> list[str]:
         """Problems reported by integrity_check and foreign_key_check; empty when sound."""
@@ -164,83 +150,3 @@ def check_integrity(path: Path) -> list[str]:
         return problems
     finally:
         con.close()
-
-
-def read_schema_version(session: Session) -> int | None:
-    row = session.scalar(select(Meta).where(Meta.key == "schema_version"))
-    return int(row.value) if row else None
-
-
-def create_schema(db: Database) -> None:
-    """Create all tables in an empty file and stamp the schema version."""
-    try:
-        with db.transaction() as session:
-            Base.metadata.create_all(session.connection())
-            session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-            session.add(Meta(key="created_by", value=f"dxtracker {__version__}"))
-    except OperationalError as exc:
-        raise DatabaseError(db.path, str(exc)) from exc
-    db.use_suitable_journal()
-
-
-def discard_journal(path: Path) -> None:
-    """Delete what SQLite keeps beside `path` before another file is moved in at `path`: a
-    write-ahead log left by a crash would otherwise be applied to the new file."""
-    for suffix in JOURNAL_SUFFIXES:
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
-def write_new_database(path: Path, fill: Callable[[Session], object]) -> Path:
-    """Create a database at `path` filled by `fill(session)` in one transaction; it is built
-    in a temporary file next to `path` and moved in only when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    building = path.with_name(path.name + ".creating")
-    building.unlink(missing_ok=True)  # left by a build that crashed, with its journal
-    discard_journal(building)
-    new_db = Database(building)
-    try:
-        create_schema(new_db)
-        with new_db.transaction() as session:
-            fill(session)
-    except BaseException:
-        new_db.close()
-        building.unlink(missing_ok=True)
-        raise
-    new_db.close()
-    discard_journal(path)  # the old file's: it must not be applied to the new one
-    os.replace(building, path)
-    return path
-
-
-def open_database(path: Path | str) -> Database:
-    """Open an existing database, upgrading its schema if it is older than this app's."""
-    from dxtracker.upgrade import upgrade_if_needed
-
-    path = Path(path)
-    if not path.exists():
-        raise DatabaseError(path, "ファイルがありません。`dxtracker init` で作成してください。")
-    _check_is_sqlite(path)
-    db = Database(path)
-    try:
-        with db.read() as session:
-            version = read_schema_version(session)
-    except OperationalError as exc:
-        db.close()
-        raise DatabaseError(path, f"DX Trackerのデータベースとして読めません（{exc}）") from exc
-    if version is None:
-        db.close()
-        raise DatabaseError(path, "DX Trackerのデータベースではありません（スキーマ版がありません）")
-    if version > SCHEMA_VERSION:
-        db.close()
-        raise DatabaseTooNew(path, version, SCHEMA_VERSION)
-    if version < SCHEMA_VERSION:
-        upgrade_if_needed(db, version)
-    db.use_suitable_journal()
-    return db
-
-
-def _check_is_sqlite(path: Path) -> None:
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise DatabaseError(path, "SQLiteのデータベースファイルではありません。")

@@ -1,4 +1,5 @@
-"""Rotating backups taken before a merge writes anything.
+"""Copies of a database: the one backup function, and the rotating backups taken before a
+merge writes anything.
 
 SQLite's backup API copies a consistent database even while it is in use (a plain file copy
 misses the -wal file). The copy is written under a temporary name and renamed when complete, so
@@ -8,14 +9,34 @@ a crash during the backup never leaves a half copy that looks like a backup.
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dxtracker.db import Database
-from dxtracker.paths import default_backup_dir
+from dxtracker.store.paths import default_backup_dir
+
+if TYPE_CHECKING:  # the database module calls copy_database: no import at run time
+    from dxtracker.store.db import Database
 
 BACKUPS_KEPT = 20
 BACKUP_TAG = "before-merge"
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """Copy the database file `source` to `target` with SQLite's backup API (consistent even
+    while another connection writes; a plain file copy would miss the -wal file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source_connection = sqlite3.connect(source)
+    try:
+        target_connection = sqlite3.connect(target)
+        try:
+            source_connection.backup(target_connection)
+        finally:
+            target_connection.close()
+    finally:
+        source_connection.close()
+    return target
 
 
 def backup_before_merge(db: Database, backup_dir: Path | None = None,

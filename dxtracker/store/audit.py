@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dxtracker.models import AuditEntry
+from dxtracker.store.models import AuditEntry
 
 
 def current_user() -> str:

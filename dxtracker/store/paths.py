@@ -16,7 +16,9 @@ NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "sshfs", "fuse.ss
 def resource_path(*parts: str) -> Path:
     """A file under `resources/`, from a source checkout or a frozen (PyInstaller) build."""
     frozen_root = getattr(sys, "_MEIPASS", None)
-    root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parent.parent
+    # The checkout's root holds dxtracker/ and resources/ side by side.
+    checkout = Path(__file__).resolve().parents[2]
+    root = Path(frozen_root) if frozen_root else checkout
     return root.joinpath("resources", *parts)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dxtracker.models import Kpi, KpiActual, TargetRevision
-from dxtracker.values import Number, Value, format_value, parse_value
+from dxtracker.figures.values import Number, Value, format_value, parse_value
+from dxtracker.store.models import Kpi, KpiActual, TargetRevision
 
 
 @dataclass(frozen=True)

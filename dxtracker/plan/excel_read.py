@@ -6,7 +6,7 @@ it (`value_number`, blank for ranges, bounds, words and breakdowns). Export then
 back the same plan (`plan show --json` identical).
 
 A workbook from outside is untrusted: the guards written for returns
-(`dxtracker.returns.safety`) check the bytes before parsing (size, zip structure, compression
+(`dxtracker.files.xlsx_bounds`) check the bytes before parsing (size, zip structure, compression
 ratio, no DTD, bounded sheets), openpyxl then reads those same bytes in read-only mode with
 defusedxml, rows and columns are bounded again, a formula where a value belongs is an error,
 and every value is validated again. Every problem is
@@ -31,12 +31,14 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import record_change
-from dxtracker.db import write_new_database
 from dxtracker.errors import DatabaseError, DxTrackerError, PlanFileError
-from dxtracker.fiscal_year import FiscalYearError, parse_fiscal_year
-from dxtracker.lookup import get_plan
-from dxtracker.models import (
+from dxtracker.figures.fiscal_year import FiscalYearError, parse_fiscal_year
+from dxtracker.figures.values import Number, ValueParseError, format_value, parse_value
+from dxtracker.files.xlsx_bounds import MAX_FILE_BYTES, UnsafeWorkbook, inspect_workbook
+from dxtracker.plan.plan_file import load_plan, read_plan_file
+from dxtracker.store.audit import record_change
+from dxtracker.store.lookup import get_plan
+from dxtracker.store.models import (
     AGGREGATIONS,
     ALL_DEPARTMENTS,
     DIRECTIONS,
@@ -57,9 +59,7 @@ from dxtracker.models import (
     TargetRevision,
     Vision,
 )
-from dxtracker.plan_file import load_plan, read_plan_file
-from dxtracker.returns.safety import MAX_FILE_BYTES, UnsafeWorkbook, inspect_workbook
-from dxtracker.values import Number, ValueParseError, format_value, parse_value
+from dxtracker.store.schema import write_new_database
 
 MAX_ROWS = 200_000  # the guards bound sheets further (safety.MAX_ROWS)
 MAX_COLUMNS = 60
@@ -301,7 +301,7 @@ def read_plan_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _checked_bytes(path: Path) -> bytes:
-    """The file's bytes, once the return guards (`dxtracker.returns.safety`) passed them:
+    """The file's bytes, once the return guards (`dxtracker.files.xlsx_bounds`) passed them:
     size, zip structure, compression ratio, declared vs real sizes, no DTD, bounded sheets.
     The bytes checked are the bytes parsed."""
     try:

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from dxtracker import db as dbmod
 from dxtracker.errors import DatabaseError
+from dxtracker.store import schema
+from dxtracker.store.backups import copy_database
+from dxtracker.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +41,15 @@ def backup_path_for(path: Path, version: int) -> Path:
     return path.with_name(f"{path.stem}.v{version}-before-upgrade-{stamp}{path.suffix}")
 
 
-def upgrade_if_needed(db: dbmod.Database, found_version: int) -> Path | None:
+def upgrade_if_needed(db: Database, found_version: int) -> Path | None:
     """Bring `db` to the current schema; return the path of the copy taken before, if any."""
-    target = dbmod.SCHEMA_VERSION
+    target = schema.SCHEMA_VERSION
     if found_version >= target:
         return None
     missing = [v for v in range(found_version, target) if v not in STEPS]
     if missing:
         raise DatabaseError(db.path, f"スキーマ版 {found_version} からの更新手順がありません。")
-    copy = db.backup_to(backup_path_for(db.path, found_version))
+    copy = copy_database(db.path, backup_path_for(db.path, found_version))
     log.info("backed up %s to %s before upgrading", db.path, copy)
     with db.engine.connect() as conn:
         # PRAGMA foreign_keys is a no-op inside a transaction: set it on the driver's

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, now, record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.lookup import (
+from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.figures.values import format_value, parse_value
+from dxtracker.store.audit import current_user, now, record_change
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import (
     find_department,
     find_kpi,
     find_measure,
@@ -19,8 +20,7 @@ from dxtracker.lookup import (
     kpi_reporters,
     measure_departments,
 )
-from dxtracker.models import STATUSES, Department, Kpi, KpiActual, MeasureProgress, Plan
-from dxtracker.values import format_value, parse_value
+from dxtracker.store.models import STATUSES, Department, Kpi, KpiActual, MeasureProgress, Plan
 
 
 class EntryRejected(DxTrackerError):

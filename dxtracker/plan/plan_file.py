@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dxtracker.errors import PlanFileError
-from dxtracker.models import (
+from dxtracker.figures.values import ValueParseError, format_value, parse_value
+from dxtracker.store.models import (
     AGGREGATIONS,
     ALL_DEPARTMENTS,
     DIRECTIONS,
@@ -30,7 +31,6 @@ from dxtracker.models import (
     TargetRevision,
     Vision,
 )
-from dxtracker.values import ValueParseError, format_value, parse_value
 
 FORMAT_NAME = "dxtracker-plan"
 FORMAT_VERSION = 1

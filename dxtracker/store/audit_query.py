@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from dxtracker.models import AuditEntry
+from dxtracker.store.models import AuditEntry
 
 # Column keys and Japanese headers, in the order shown and exported.
 COLUMNS = (
@@ -98,7 +98,7 @@ def export_audit(rows: list[AuditRow], path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    from dxtracker.plan_excel import save_workbook
+    from dxtracker.plan.excel_read import save_workbook
 
     def text(value: str) -> WriteOnlyCell:
         # Values people typed must never turn into formulas in the exported sheet (FACTS.md).

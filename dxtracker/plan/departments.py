@@ -17,11 +17,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError, NotFound
-from dxtracker.lookup import find_department
-from dxtracker.models import (
+from dxtracker.figures.values import Number, format_value, parse_value
+from dxtracker.store.audit import current_user, record_change
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import find_department
+from dxtracker.store.models import (
     ALL_DEPARTMENTS,
     Department,
     DepartmentMerge,
@@ -32,7 +33,6 @@ from dxtracker.models import (
     MeasureProgress,
     Project,
 )
-from dxtracker.values import Number, format_value, parse_value
 
 PROGRESS_TEXT_FIELDS = ("record", "issues", "next_policy")
 

@@ -17,13 +17,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.audit import current_user, record_change
-from dxtracker.db import Database
 from dxtracker.errors import DxTrackerError
-from dxtracker.fiscal_year import fiscal_year_label
-from dxtracker.lookup import find_kpi, get_plan
-from dxtracker.models import Kpi, KpiTarget, Plan, PlanEdition, TargetRevision
-from dxtracker.values import format_value, parse_value
+from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.figures.values import format_value, parse_value
+from dxtracker.store.audit import current_user, record_change
+from dxtracker.store.db import Database
+from dxtracker.store.lookup import find_kpi, get_plan
+from dxtracker.store.models import Kpi, KpiTarget, Plan, PlanEdition, TargetRevision
 
 
 class RevisionRejected(DxTrackerError):
