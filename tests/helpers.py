@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from sqlalchemy import select
+
 from dxtracker.plan.snapshot import plan_snapshot
 from dxtracker.store.db import Database
+from dxtracker.store.models import Department, KpiActual
 
 
 def dump(path: Path) -> list[str]:
@@ -26,3 +29,12 @@ def snapshot(db: Database) -> dict:
 def find(snap: dict, kind: str, code: str) -> dict:
     """A KPI (kind "kpis") or measure (kind "measures") of a `plan show --json` snapshot."""
     return next(x for p in snap["projects"] for x in p[kind] if x["code"] == code)
+
+
+def stored_actual(db: Database, kpi_code: str, department: str, fiscal_year: int) -> str | None:
+    """The actual stored for a KPI, department and fiscal year (None when there is none)."""
+    with db.read() as session:
+        return session.scalar(
+            select(KpiActual.value).join(KpiActual.department)
+            .where(KpiActual.fiscal_year == fiscal_year, Department.name == department,
+                   KpiActual.kpi.has(code=kpi_code)))

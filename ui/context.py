@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from dxtracker.files.atomic import FileWriteError
 from ui import i18n
 from ui.settings import ROLE_DEPARTMENT, ROLE_HEADQUARTERS, Settings
 from ui.tasks import TaskRunner
@@ -178,5 +179,5 @@ class AppContext(QObject):
 
     def save_settings(self) -> None:
         # Settings are a convenience: never lose work (or crash) over them.
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, FileWriteError):
             self.settings.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dxtracker.store.models import (
@@ -22,10 +22,6 @@ from ui.navigation_model import ALL, TreeNode
 
 def load_tree(session: Session) -> list[TreeNode]:
     """The plan's outline as plain nodes."""
-    kpi_departments = _links(session, kpi_reporting_department.c.kpi_id,
-                             kpi_reporting_department.c.department_id)
-    measure_departments = _links(session, measure_department.c.measure_id,
-                                 measure_department.c.department_id)
     visions = {number: TreeNode("vision", f"V{number}", number, title)
                for number, title in session.execute(
                    select(Vision.number, Vision.title).order_by(Vision.number))}
@@ -39,21 +35,28 @@ def load_tree(session: Session) -> list[TreeNode]:
     for pid, code, number, title, vision_number, lead in rows:
         projects[pid] = TreeNode("project", code, number, title, code, (lead,))
         visions[vision_number].children.append(projects[pid])
-    for kid, code, pos, name, is_new, every, pid in session.execute(
-            select(Kpi.id, Kpi.code, Kpi.position, Kpi.name, Kpi.is_new,
-                   Kpi.all_departments_report, Kpi.project_id).order_by(Kpi.position)):
-        departments = (ALL,) if every else tuple(kpi_departments.get(kid, ()))
-        project = projects[pid]
-        project.children.append(
-            TreeNode("kpi", code, pos, name, project.code, departments, bool(is_new)))
-    for mid, code, number, title, is_new, every, pid in session.execute(
-            select(Measure.id, Measure.code, Measure.number, Measure.title, Measure.is_new,
-                   Measure.all_departments, Measure.project_id).order_by(Measure.number)):
-        departments = (ALL,) if every else tuple(measure_departments.get(mid, ()))
-        project = projects[pid]
-        project.children.append(
-            TreeNode("measure", code, number, title, project.code, departments, bool(is_new)))
+    _add_items(session, projects, "kpi",
+               select(Kpi.id, Kpi.code, Kpi.position, Kpi.name, Kpi.is_new,
+                      Kpi.all_departments_report, Kpi.project_id).order_by(Kpi.position),
+               _links(session, kpi_reporting_department.c.kpi_id,
+                      kpi_reporting_department.c.department_id))
+    _add_items(session, projects, "measure",
+               select(Measure.id, Measure.code, Measure.number, Measure.title, Measure.is_new,
+                      Measure.all_departments, Measure.project_id).order_by(Measure.number),
+               _links(session, measure_department.c.measure_id,
+                      measure_department.c.department_id))
     return list(visions.values())
+
+
+def _add_items(session: Session, projects: dict[int, TreeNode], kind: str, query: Select,
+               departments_of: dict[int, list[str]]) -> None:
+    """KPIs or measures under their projects. `query` gives id, code, number, name, the new
+    mark, "every department" and the project's id, in the order they are shown."""
+    for item_id, code, number, name, is_new, every, pid in session.execute(query):
+        departments = (ALL,) if every else tuple(departments_of.get(item_id, ()))
+        project = projects[pid]
+        project.children.append(
+            TreeNode(kind, code, number, name, project.code, departments, bool(is_new)))
 
 
 def _links(session: Session, owner_column, department_column) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from dxtracker import APP_NAME
+from dxtracker.files.atomic import ANY_PROGRAM, write_bytes_atomically
 
 ROLE_DEPARTMENT = "department"
 ROLE_HEADQUARTERS = "headquarters"
@@ -81,12 +82,8 @@ class Settings:
         path = self.path or default_settings_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {k: v for k, v in asdict(self).items() if k != "path"}
-        temporary = path.with_name(path.name + ".tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+        write_bytes_atomically(path, text.encode("utf-8"), held_by=ANY_PROGRAM)
 
 
 def _set_aside(path: Path) -> None:

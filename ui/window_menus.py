@@ -157,20 +157,14 @@ class WindowMenus(QMainWindow):
         self.redo_action.setText(tr("やり直し: {what}", what=what) if what else tr("やり直し"))
 
     def _fill_fiscal_years(self) -> None:
+        # Imported here: before the plan is in there are no years, and the window shows first.
+        from ui.models import full_year_label
+
         combo = self.fiscal_year_combo
         blocked = combo.blockSignals(True)
         combo.clear()
         for fiscal_year in self.ctx.fiscal_years:
-            combo.addItem(self._year_label(fiscal_year), fiscal_year)
+            combo.addItem(full_year_label(fiscal_year), fiscal_year)
         combo.setCurrentIndex(max(combo.findData(self.ctx.fiscal_year), 0))
         combo.setEnabled(combo.count() > 0)
         combo.blockSignals(blocked)
-
-    def _year_label(self, fiscal_year: int) -> str:
-        # Imported here: before the plan is in there are no years, and the window shows first.
-        from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
-
-        label = fiscal_year_label(fiscal_year)
-        if self.ctx.language == "en":
-            label = f"{fiscal_year_label_en(fiscal_year)} ({label})"
-        return label

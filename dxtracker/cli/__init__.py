@@ -14,19 +14,22 @@ from pathlib import Path
 
 from dxtracker import __version__
 from dxtracker.cli import (
+    commands_audit,
     commands_core,
-    commands_plan_admin,
+    commands_departments,
+    commands_proposals,
     commands_report,
     commands_returns,
 )
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import FiscalYearError
-from dxtracker.figures.values import ValueParseError
+from dxtracker.figures.parse import ValueParseError
 
 USER_ERRORS = (DxTrackerError, ValueParseError, FiscalYearError)
 
 # Command modules; each adds its subcommands. Later features append theirs here.
-COMMAND_MODULES = [commands_core, commands_plan_admin, commands_returns, commands_report]
+COMMAND_MODULES = [commands_core, commands_departments, commands_audit, commands_proposals,
+                   commands_returns, commands_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

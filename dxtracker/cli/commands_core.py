@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from dxtracker.cli import commands_plan_admin
-from dxtracker.cli.common import db_path, fiscal_year_arg, open_db
+from dxtracker.cli import commands_plan_admin, commands_plan_edit
+from dxtracker.cli.common import command_group, db_path, fiscal_year_arg, open_db
 from dxtracker.cli.plan_text import print_plan
 from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.plan.bootstrap import create_database
@@ -21,18 +21,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     init.add_argument("--force", action="store_true", help="既存のデータベースを作り直す")
     init.set_defaults(handler=cmd_init)
 
-    plan = subparsers.add_parser("plan", help="計画の表示")
-    plan_sub = plan.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
-    plan_sub.required = True
+    plan_sub = command_group(subparsers, "plan", help="計画の表示")
     show = plan_sub.add_parser("show", help="計画と進捗を表示")
     show.add_argument("--json", action="store_true", help="JSONで出力（README参照）")
     show.add_argument("--fy", type=fiscal_year_arg, help="表示する年度（テキスト表示のみ）")
     show.set_defaults(handler=cmd_plan_show)
     commands_plan_admin.register_plan_subcommands(plan_sub)  # export, import, revise, …
+    commands_plan_edit.register_plan_subcommands(plan_sub)  # edit, add, target, …
 
-    actual = subparsers.add_parser("actual", help="指標の実績")
-    actual_sub = actual.add_subparsers(dest="actual_command", metavar="SUBCOMMAND")
-    actual_sub.required = True
+    actual_sub = command_group(subparsers, "actual", help="指標の実績")
     aset = actual_sub.add_parser("set", help="実績を入力")
     aset.add_argument("--kpi", required=True, help="指標コード (e.g. P01-K1)")
     aset.add_argument("--fy", required=True, type=fiscal_year_arg, help="年度 (2022, R4, 令和4年度)")
@@ -41,9 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     aset.add_argument("--note", help="備考")
     aset.set_defaults(handler=cmd_actual_set)
 
-    progress = subparsers.add_parser("progress", help="施策の進捗")
-    progress_sub = progress.add_subparsers(dest="progress_command", metavar="SUBCOMMAND")
-    progress_sub.required = True
+    progress_sub = command_group(subparsers, "progress", help="施策の進捗")
     pset = progress_sub.add_parser("set", help="進捗を入力")
     pset.add_argument("--measure", required=True, help="施策コード (e.g. P01-M1)")
     pset.add_argument("--fy", required=True, type=fiscal_year_arg)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxtracker.cli.common import fiscal_year_arg, open_db
+from dxtracker.cli.common import command_group, fiscal_year_arg, open_db
 from dxtracker.figures.entry import check_fiscal_year
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.grade_store import parse_levels, set_manual_grade, set_scheme
@@ -25,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--pdf", type=Path, metavar="FILE.pdf", help="グラフと表のPDFも出力")
     report.set_defaults(handler=cmd_report)
 
-    grade = subparsers.add_parser("grade", help="KPIの評価（手動評価・評価区分）")
-    grade_sub = grade.add_subparsers(dest="grade_command", metavar="SUBCOMMAND")
-    grade_sub.required = True
+    grade_sub = command_group(subparsers, "grade", help="KPIの評価（手動評価・評価区分）")
     gset = grade_sub.add_parser("set", help="評価を手動で入力（文言の目標など）")
     gset.add_argument("--kpi", required=True, help="指標コード (e.g. P01-K2)")
     gset.add_argument("--fy", required=True, type=fiscal_year_arg, help="年度 (2022, R4, 令和4年度)")
@@ -41,9 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--fy", type=fiscal_year_arg, help="年度 (default: report と同じ)")
     show.set_defaults(handler=cmd_grade_show)
 
-    scheme = grade_sub.add_parser("scheme", help="評価区分（しきい値と名前）")
-    scheme_sub = scheme.add_subparsers(dest="scheme_command", metavar="SUBCOMMAND")
-    scheme_sub.required = True
+    scheme_sub = command_group(grade_sub, "scheme", help="評価区分（しきい値と名前）")
     scheme_sub.add_parser("show", help="評価区分を表示").set_defaults(handler=cmd_scheme_show)
     sset = scheme_sub.add_parser("set", help="評価区分を設定")
     sset.add_argument("--levels", required=True, metavar="A:100,B:80,C:50,D",

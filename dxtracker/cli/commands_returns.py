@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxtracker.cli.common import fiscal_year_arg, open_db
+from dxtracker.cli.common import command_group, fiscal_year_arg, open_db
 from dxtracker.cli.return_report import print_history, print_merge_report, print_status
 from dxtracker.returns.apply import merge_returns
 from dxtracker.returns.export import export_return
@@ -22,9 +22,7 @@ from dxtracker.returns.undo import undo_last_merge
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    ret = subparsers.add_parser("return", help="部局の回答（Excel）の出力・統合")
-    sub = ret.add_subparsers(dest="return_command", metavar="SUBCOMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "return", help="部局の回答（Excel）の出力・統合")
 
     export = sub.add_parser("export", help="部局の回答様式を出力")
     export.add_argument("--dept", required=True, help="部局（名称またはコード）")

@@ -1,9 +1,10 @@
-"""What every command needs: the database path and argument types."""
+"""What every command needs: the database path, argument types, command groups."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from dxtracker.figures.fiscal_year import FiscalYearError, parse_fiscal_year
@@ -24,9 +25,27 @@ def open_db(args: argparse.Namespace) -> Database:
     return open_database(db_path(args))
 
 
+def command_group(subparsers: argparse._SubParsersAction, name: str,
+                  help: str) -> argparse._SubParsersAction:
+    """A command that takes a subcommand (`dxtracker NAME SUBCOMMAND …`); its subparsers."""
+    group = subparsers.add_parser(name, help=help)
+    sub = group.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND")
+    sub.required = True
+    return sub
+
+
 def fiscal_year_arg(text: str) -> int:
     """argparse type: any spelling of a fiscal year (2022, FY2022, R4, 令和4年度)."""
     try:
         return parse_fiscal_year(text)
     except FiscalYearError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def date_arg(text: str) -> date:
+    """argparse type: a date as 2024-04-01."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日付は 2024-04-01 のように入力してください: {text}") \
+            from exc

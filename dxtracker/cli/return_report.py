@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.returns.apply import FileResult, MergeReport
@@ -71,11 +72,14 @@ def _print_file(result: FileResult, dry_run: bool) -> None:
     print(f"  → {OUTCOMES[(result.outcome, dry_run)]}")
 
 
-def _section(title: str, items: Iterable[object], line) -> None:  # type: ignore[no-untyped-def]
-    items = list(items)
-    if items:
-        print(f"  {title} {len(items)}件:")
-        for item in items:
+T = TypeVar("T")
+
+
+def _section(title: str, items: Iterable[T], line: Callable[[T], str]) -> None:
+    shown = list(items)
+    if shown:
+        print(f"  {title} {len(shown)}件:")
+        for item in shown:
             print(f"    {line(item)}")
 
 

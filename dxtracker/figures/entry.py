@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import fiscal_year_label
-from dxtracker.figures.values import format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import parse_value
 from dxtracker.store.audit import current_user, now, record_change
-from dxtracker.store.db import Database
+from dxtracker.store.db import in_own_transaction
 from dxtracker.store.lookup import (
     find_department,
     find_kpi,
@@ -85,23 +86,6 @@ def reporting_department(session: Session, kpi: Kpi, department: str | None) -> 
     return dept
 
 
-def set_actual(
-    db: Database,
-    kpi_code: str,
-    fiscal_year: int,
-    text: str | None,
-    *,
-    department: str | None = None,
-    note: str | None = None,
-    source: str = "cli",
-    source_detail: str = "",
-) -> ActualChange:
-    """Parse `text` with the KPI's unit and store it; nothing is written if it does not parse."""
-    with db.transaction() as session:
-        return set_actual_in(session, kpi_code, fiscal_year, text, department=department,
-                             note=note, source=source, source_detail=source_detail)
-
-
 def set_actual_in(
     session: Session,
     kpi_code: str,
@@ -113,7 +97,8 @@ def set_actual_in(
     source: str = "cli",
     source_detail: str = "",
 ) -> ActualChange:
-    """`set_actual` inside the caller's transaction (used by merges of several changes)."""
+    """Parse `text` with the KPI's unit and store it; nothing is written if it does not parse.
+    `set_actual(db, ...)` does the same in a transaction of its own."""
     kpi = find_kpi(session, kpi_code)
     check_fiscal_year(session, fiscal_year)
     dept = reporting_department(session, kpi, department)
@@ -138,23 +123,10 @@ def set_actual_in(
                         row.note)
 
 
+set_actual = in_own_transaction(set_actual_in)
+
+
 PROGRESS_FIELDS = ("status", "record", "issues", "next_policy")
-
-
-def set_progress(
-    db: Database,
-    measure_code: str,
-    fiscal_year: int,
-    department: str,
-    *,
-    source: str = "cli",
-    source_detail: str = "",
-    **fields: str | None,
-) -> ProgressChange:
-    """Set any of status, record (取組実績), issues (課題), next_policy (今後の対応方針)."""
-    with db.transaction() as session:
-        return set_progress_in(session, measure_code, fiscal_year, department, source=source,
-                               source_detail=source_detail, **fields)
 
 
 def set_progress_in(
@@ -167,6 +139,8 @@ def set_progress_in(
     source_detail: str = "",
     **fields: str | None,
 ) -> ProgressChange:
+    """Set any of status, record (取組実績), issues (課題), next_policy (今後の対応方針).
+    `set_progress(db, ...)` does the same in a transaction of its own."""
     unknown = set(fields) - set(PROGRESS_FIELDS)
     if unknown:
         raise TypeError(f"unknown progress fields: {sorted(unknown)}")
@@ -207,3 +181,6 @@ def set_progress_in(
     if changes:
         row.updated_at, row.updated_by = now(), current_user()
     return ProgressChange(measure.code, fiscal_year, dept.name, changes)
+
+
+set_progress = in_own_transaction(set_progress_in)

@@ -8,10 +8,13 @@ breakdown (department NULL) stands until departments report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dxtracker.figures.values import Number, Value, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import parse_value
+from dxtracker.figures.values import Number, Value
 from dxtracker.store.models import Kpi, KpiActual, TargetRevision
 
 
@@ -76,6 +79,7 @@ def actual_of(kpi: Kpi, fiscal_year: int) -> ActualFigure:
         # One reporting department: its figure (the latest row if the reporter changed).
         latest = max((a for a in rows if a.department is not None),
                      key=lambda a: (a.updated_at is not None, a.updated_at))
+        assert latest.department is not None  # chosen among the rows with a department
         own = next(c for c in by_department if c.department == latest.department.name)
         return ActualFigure(own.value, own.note, contributions)
     if contributions:
@@ -83,11 +87,10 @@ def actual_of(kpi: Kpi, fiscal_year: int) -> ActualFigure:
     return ActualFigure(None, "", ())
 
 
-def _sum(values) -> Value | None:  # type: ignore[no-untyped-def]
-    numbers = [v for v in values if v is not None]
-    if not numbers:
-        return None
-    if not all(isinstance(v, Number) for v in numbers):
+def _sum(values: Iterable[Value | None]) -> Value | None:
+    given = [v for v in values if v is not None]
+    numbers = [v for v in given if isinstance(v, Number)]
+    if not given or len(numbers) < len(given):
         return None  # words or composites cannot be added up; the breakdown still shows them
     total = sum((v.value for v in numbers), Decimal(0))
     return Number(total, approximate=any(v.approximate for v in numbers))

@@ -1,29 +1,22 @@
-"""Guards for untrusted workbooks, applied before any xlsx reader sees the file.
+"""Bounds on an untrusted workbook, applied before any xlsx reader sees the file.
 
-Every reader falls for a zip bomb (FACTS.md: 1 GiB of whitespace in a 1 MB file cost openpyxl
-1–2 GB), and python-calamine builds a dense grid: one cell at XFD20000 made it allocate 12 GB
-here. So, working on the bytes already in memory:
+Every reader falls for a zip bomb, and python-calamine builds a dense grid: one cell at
+XFD20000 made it allocate 12 GB here. So, working on the bytes already in memory:
 
-1. the file must be a zip with the parts of a workbook, of bounded size, member count and
-   compression ratio (declared sizes, checked before inflating anything);
-2. every member is inflated by us, in chunks, never past its declared size, and must match its
-   declared size and CRC (a lying header cannot smuggle more data past step 1);
-3. XML parts must be UTF-8 and carry no DTD (no entity expansion: an XML bomb is refused on
-   sight); the parts we interpret ourselves are parsed with defusedxml;
-4. each worksheet's rows, cells and the furthest cell reference are bounded, so that the
+1. the file must be of bounded size; as a zip archive, it is opened within bounds by
+   `xlsx_archive` (declared sizes and ratios, members inflated by us to their declared size
+   and CRC, XML parts in UTF-8 without a DTD);
+2. the parts we interpret ourselves (relationships, workbook, styles) are parsed with defusedxml;
+3. each worksheet's rows, cells and the furthest cell reference are bounded, so that the
    reader's grid stays small; formula cells are located (calamine only gives their results).
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import posixpath
 import re
-import struct
-import zipfile
-import zlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TypeVar
@@ -31,28 +24,17 @@ from typing import TypeVar
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from dxtracker.errors import DxTrackerError
+# UnsafeWorkbook is what inspect_workbook raises: callers import it from here.
+from dxtracker.files.xlsx_archive import UnsafeWorkbook, xml_parts
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a return is ~20–200 KB; room for a pasted picture or two
-MAX_TOTAL_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_MEMBERS = 1000
-MAX_RATIO = 100  # genuine parts compress 6–8 : 1 (FACTS.md); a bomb 1000 : 1
-RATIO_FLOOR = 256 * 1024  # smaller parts cannot hurt, whatever their ratio
 MAX_ROWS = 20_000  # per sheet
 MAX_COLUMNS = 64  # furthest column a sheet may use (the tables have at most 11)
-CHUNK = 256 * 1024
 
-_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_LOCAL_SIGNATURE = 0x04034B50
 # Two passes over a sheet's XML: its row, cell and formula tags (the names differ at their
 # first letter, so one pass finds exactly what one pass per tag would), and the cells' positions.
 _SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c|f)[\s>/]")
 _CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
-
-
-class UnsafeWorkbook(DxTrackerError):
-    """A file refused before parsing: not an xlsx, damaged, or built to exhaust the reader."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +53,6 @@ class WorkbookFacts:
     sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet name
 
 
-def _refuse(ja: str, en: str) -> UnsafeWorkbook:
-    return UnsafeWorkbook(ja, en)
-
-
 def inspect_workbook(data: bytes, sheets: Collection[str] | None = None) -> WorkbookFacts:
     """Check `data` (a whole .xlsx file); raises UnsafeWorkbook with the reason.
 
@@ -82,104 +60,16 @@ def inspect_workbook(data: bytes, sheets: Collection[str] | None = None) -> Work
     for formulas, the others are never handed to a parser.
     """
     if not data:
-        raise _refuse("ファイルが空です（0バイト）。", "The file is empty (0 bytes).")
+        raise UnsafeWorkbook("ファイルが空です（0バイト）。", "The file is empty (0 bytes).")
     if len(data) > MAX_FILE_BYTES:
-        raise _refuse(
+        raise UnsafeWorkbook(
             f"ファイルが大きすぎます（{len(data) / 1e6:.1f} MB、上限 {MAX_FILE_BYTES // 10**6} MB）。"
             "回答様式のファイルか確かめてください。",
             f"The file is too large ({len(data) / 1e6:.1f} MB; limit "
             f"{MAX_FILE_BYTES // 10**6} MB).")
-    if not data.startswith(b"PK\x03\x04"):
-        raise _not_a_zip(data)
-    try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError,
-            EOFError, IndexError, KeyError, struct.error) as exc:  # all seen on damaged files
-        raise _refuse(
-            "xlsxファイルが壊れています（途中で切れているか、保存に失敗した可能性があります）。"
-            "Excelで開けるか確かめ、保存し直してください。",
-            f"The xlsx file is damaged (truncated or incompletely saved): {exc}") from exc
-    _check_declared(infos)
-    names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names:
-        raise _refuse("xlsxファイルではありません（Excelのブックの構成になっていないZIPファイルです）。",
-                      "Not an xlsx file: a zip archive without the parts of a workbook.")
-    return _inspect_members(data, infos, sheets)
-
-
-def _not_a_zip(data: bytes) -> UnsafeWorkbook:
-    head = data[:4096]
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _refuse(
-            "xlsxファイルではありません（古い形式の .xls か、パスワード付きのブックです）。"
-            "Excelで「Excelブック（*.xlsx）」として、パスワードなしで保存し直してください。",
-            "Not an xlsx file: an old .xls workbook or a password-protected one. Save it as an "
-            "Excel workbook (*.xlsx) without a password.")
-    if _looks_like_text(head):
-        return _refuse(
-            "xlsxファイルではありません（CSVなどのテキストファイルの拡張子を .xlsx に変えたもののようです）。"
-            "DX Trackerで出力した回答様式に入力してください。",
-            "Not an xlsx file: it looks like a CSV or other text file renamed to .xlsx.")
-    return _refuse("xlsxファイルではありません。DX Trackerで出力した回答様式を使ってください。",
-                   "Not an xlsx file. Use the return workbook exported by DX Tracker.")
-
-
-def _looks_like_text(head: bytes) -> bool:
-    for encoding in ("utf-8-sig", "cp932", "utf-16"):
-        try:
-            text = head.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if text and sum(ch.isprintable() or ch in "\r\n\t" for ch in text) / len(text) > 0.95:
-            return True
-    return False
-
-
-def _check_declared(infos: list[zipfile.ZipInfo]) -> None:
-    """Sizes as the zip's directory declares them: cheap, and enough to stop a plain bomb."""
-    if len(infos) > MAX_MEMBERS:
-        raise _refuse(f"xlsxファイルの構成要素が多すぎます（{len(infos)}個）。",
-                      f"The xlsx file has too many parts ({len(infos)}).")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.flag_bits & 0x1:
-            raise _refuse("暗号化されたxlsxファイルは読めません。パスワードなしで保存し直してください。",
-                          "Encrypted xlsx parts cannot be read. Save without a password.")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _refuse("xlsxファイルが想定外の方式で圧縮されています。Excelで保存し直してください。",
-                          "The xlsx file uses an unexpected compression method.")
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-            raise _bomb(f"{info.filename} の圧縮率が異常です（{ratio:,.0f}:1）",
-                        f"{info.filename} has an abnormal compression ratio ({ratio:,.0f}:1)")
-    if total > MAX_TOTAL_UNCOMPRESSED:
-        raise _bomb(f"展開後の大きさが {total / 1e6:,.0f} MB になります",
-                    f"it would expand to {total / 1e6:,.0f} MB")
-
-
-def _bomb(detail_ja: str, detail_en: str) -> UnsafeWorkbook:
-    return _refuse(
-        f"xlsxファイルとして異常なため読み込みません（{detail_ja}）。"
-        "Excelで開いて内容を確かめ、回答様式に入力し直してください。",
-        f"Refused an abnormal xlsx file ({detail_en}).")
-
-
-# --------------------------------------------------------------------------- members
-
-
-def _inspect_members(data: bytes, infos: list[zipfile.ZipInfo],
-                     wanted: Collection[str] | None) -> WorkbookFacts:
-    contents: dict[str, bytes] = {}
-    for info in infos:
-        if info.is_dir():
-            continue
-        content = b"".join(_inflate(data, info))
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            _check_xml(info.filename, content)
-            contents[info.filename] = content  # pictures and the like are checked, not kept
-    sheets, styles = _workbook_parts(contents)
-    names = {member: name for name, member in sheets.items()}
+    contents = xml_parts(data)
+    parts, styles = _workbook_parts(contents)
+    names = {member: name for name, member in parts.items()}
     scans = {}
     for member, content in contents.items():
         # Every part a reader could parse as a worksheet is bounded, whatever the workbook's
@@ -189,69 +79,20 @@ def _inspect_members(data: bytes, infos: list[zipfile.ZipInfo],
     percent = _percent_styles(styles, contents.get(styles, b"")) if styles else frozenset()
     facts = {name: _sheet_facts(member, contents.get(member, b""),
                                 scans.get(member, _EMPTY_SCAN), percent)
-             for name, member in sheets.items() if wanted is None or name in wanted}
+             for name, member in parts.items() if sheets is None or name in sheets}
     return WorkbookFacts(facts)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The member's bytes, never more than declared; size and CRC checked at the end."""
-    offset = info.header_offset
-    header = data[offset: offset + _LOCAL_HEADER.size]
-    if len(header) < _LOCAL_HEADER.size or _LOCAL_HEADER.unpack(header)[0] != _LOCAL_SIGNATURE:
-        raise _damaged(info.filename)
-    name_length, extra_length = _LOCAL_HEADER.unpack(header)[9:11]
-    start = offset + _LOCAL_HEADER.size + name_length + extra_length
-    compressed = memoryview(data)[start: start + info.compress_size]
-    if len(compressed) < info.compress_size:
-        raise _damaged(info.filename)
-    deflated = info.compress_type == zipfile.ZIP_DEFLATED
-    inflater = zlib.decompressobj(-15)
-    produced, crc = 0, 0
-    for position in range(0, len(compressed), CHUNK):
-        piece: bytes | memoryview = compressed[position: position + CHUNK]
-        while piece:
-            if deflated:
-                try:  # at most one byte past the declared size: enough to catch a liar
-                    out = inflater.decompress(piece, info.file_size - produced + 1)
-                except zlib.error as exc:
-                    raise _damaged(info.filename) from exc
-                piece = inflater.unconsumed_tail
-            else:
-                out, piece = bytes(piece), b""
-            produced += len(out)
-            if produced > info.file_size:
-                raise _bomb(f"{info.filename} が申告より大きく展開されます",
-                            f"{info.filename} inflates beyond its declared size")
-            crc = zlib.crc32(out, crc)
-            yield out
-    if deflated and not inflater.eof:
-        raise _damaged(info.filename)
-    if produced != info.file_size or crc != info.CRC:
-        raise _damaged(info.filename)
-
-
-def _damaged(member: str) -> UnsafeWorkbook:
-    return _refuse(
-        f"xlsxファイルが壊れています（{member} が読めません）。Excelで開けるか確かめ、保存し直してください。",
-        f"The xlsx file is damaged ({member} cannot be read).")
-
-
-def _check_xml(member: str, content: bytes) -> None:
-    head = content[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        raise _refuse(f"xlsxファイルの {member} がUTF-8ではありません。Excelで保存し直してください。",
-                      f"{member} in the xlsx file is not UTF-8.")
-    if _DTD.search(content):
-        # Excel never writes a DTD; entity declarations are how XML bombs expand.
-        raise _bomb(f"{member} にDTD（実体宣言）があります", f"{member} carries a DTD")
+# --------------------------------------------------------------------------- workbook parts
+# Parsed with defusedxml; the bytes were already bounded and checked by `xlsx_archive`.
 
 
 def _parse(member: str, content: bytes):  # type: ignore[no-untyped-def]
     try:
         return SafeET.fromstring(content, forbid_dtd=True)
     except (SafeET.ParseError, DefusedXmlException) as exc:
-        raise _refuse(f"xlsxファイルの {member} が読めません（XMLの誤り）。",
-                      f"{member} in the xlsx file is not well-formed XML.") from exc
+        raise UnsafeWorkbook(f"xlsxファイルの {member} が読めません（XMLの誤り）。",
+                             f"{member} in the xlsx file is not well-formed XML.") from exc
 
 
 def _local(tag: str) -> str:
@@ -313,15 +154,16 @@ def _workbook_parts(contents: dict[str, bytes]) -> tuple[dict[str, str], str | N
     workbook = next((target for kind, target in _relationships(contents, "").values()
                      if kind.endswith("/officeDocument")), "xl/workbook.xml")
     if workbook not in contents:
-        raise _refuse("xlsxファイルではありません（ブック本体がありません）。",
-                      "Not an xlsx file: the workbook part is missing.")
+        raise UnsafeWorkbook("xlsxファイルではありません（ブック本体がありません）。",
+                             "Not an xlsx file: the workbook part is missing.")
     relationships = _relationships(contents, workbook)
     sheets: dict[str, str] = {}
     seen: set[str] = set()
     for name, rel_id in _sheet_entries(workbook, contents[workbook]):
         kind, target = relationships.get(rel_id, ("", ""))
         if name in seen:  # a reader might pick either: the guards must know which
-            raise _refuse(f"シート名「{name}」が重複しています。", f"Sheet name '{name}' is repeated.")
+            raise UnsafeWorkbook(f"シート名「{name}」が重複しています。",
+                                 f"Sheet name '{name}' is repeated.")
         seen.add(name)
         if kind.endswith("/worksheet"):
             sheets[name] = target
@@ -349,6 +191,9 @@ def _percent_styles(member: str, content: bytes) -> frozenset[str]:
                      if xf.get("numFmtId", "0") in percent_formats)
 
 
+# --------------------------------------------------------------------------- worksheets
+
+
 @dataclass(frozen=True)
 class _SheetScan:
     rows: int
@@ -364,20 +209,20 @@ def _bound_sheet(name: str, content: bytes) -> _SheetScan:
     tags = _SHEET_TAG.findall(content)
     rows = tags.count(b"row")
     if rows > MAX_ROWS:
-        raise _refuse(
+        raise UnsafeWorkbook(
             f"シート「{name}」の行が多すぎます（{rows:,}行、上限 {MAX_ROWS:,}行）。",
             f"Sheet '{name}' has too many rows ({rows:,}; limit {MAX_ROWS:,}).")
     cells = tags.count(b"c")
     positions = _CELL_REF.findall(content)
     if len(positions) != cells:
-        raise _refuse(
+        raise UnsafeWorkbook(
             f"シート「{name}」にセル位置のないセルがあります。Excelで開いて保存し直してください。",
             f"Sheet '{name}' has cells without a position. Open and save it in Excel.")
     if positions:  # distinct values first: a sheet has many cells but few columns and rows
         last_row = max(map(int, set(map(itemgetter(1), positions))))
         last_column = max(set(map(itemgetter(0), positions)), key=_column_number)
         if last_row > MAX_ROWS or _column_number(last_column) > MAX_COLUMNS:
-            raise _refuse(
+            raise UnsafeWorkbook(
                 f"シート「{name}」の使用範囲が大きすぎます（{last_column.decode()}{last_row}まで）。"
                 "表の外の不要なセルを削除してください。",
                 f"Sheet '{name}' uses too large a range (up to "

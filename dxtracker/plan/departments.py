@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dxtracker.errors import DxTrackerError, NotFound
-from dxtracker.figures.values import Number, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import parse_value
+from dxtracker.figures.values import Number
 from dxtracker.store.audit import current_user, record_change
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_department
@@ -263,11 +265,8 @@ def _move_actuals(session: Session, old: Department, new: Department, source: st
             KpiActual.kpi_id == row.kpi_id, KpiActual.fiscal_year == row.fiscal_year,
             KpiActual.department_id == new.id))
         if kept is None:
-            row.department = new
+            _move_row(session, row, "kpi_actual", code, old, new, source, note)
             moved += 1
-            record_change(session, source=source, entity="kpi_actual",
-                          entity_code=f"{code}/{old.code}", field="department", old=old.name,
-                          new=new.name, department=new.name, reason=note)
             continue
         before = (kept.value, kept.note)
         kept.value = _combined_value(row.kpi, kept.value, row.value)
@@ -280,6 +279,15 @@ def _move_actuals(session: Session, old: Department, new: Department, source: st
         combined += 1
     session.flush()
     return moved, combined
+
+
+def _move_row(session: Session, row: KpiActual | MeasureProgress, entity: str, code: str,
+              old: Department, new: Department, source: str, note: str) -> None:
+    """Give `old`'s row of an item and year (`code`), which `new` has none of, to `new`."""
+    row.department = new
+    record_change(session, source=source, entity=entity, entity_code=f"{code}/{old.code}",
+                  field="department", old=old.name, new=new.name, department=new.name,
+                  reason=note)
 
 
 def _combined_value(kpi: Kpi, kept: str | None, other: str | None) -> str | None:
@@ -305,11 +313,8 @@ def _move_progress(session: Session, old: Department, new: Department, source: s
             MeasureProgress.fiscal_year == row.fiscal_year,
             MeasureProgress.department_id == new.id))
         if kept is None:
-            row.department = new
+            _move_row(session, row, "measure_progress", code, old, new, source, note)
             moved += 1
-            record_change(session, source=source, entity="measure_progress",
-                          entity_code=f"{code}/{old.code}", field="department", old=old.name,
-                          new=new.name, department=new.name, reason=note)
             continue
         updates = {"status": kept.status or row.status}
         for field in PROGRESS_TEXT_FIELDS:

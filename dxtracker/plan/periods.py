@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from dxtracker.errors import DatabaseError, DxTrackerError, PlanFileError
 from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.figures.format import format_value
 from dxtracker.figures.kpi_figures import actual_of, target_note_of, target_of
-from dxtracker.figures.values import format_value
 from dxtracker.plan.plan_file import FORMAT_NAME, FORMAT_VERSION, load_plan, validate_plan_data
 from dxtracker.store.audit import record_change
 from dxtracker.store.db import Database

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dxtracker.errors import PlanFileError
-from dxtracker.figures.values import ValueParseError, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import ValueParseError, parse_value
 from dxtracker.store.models import (
     AGGREGATIONS,
     ALL_DEPARTMENTS,
@@ -267,7 +269,5 @@ def _figure(text: Any, unit: str, allow_words: bool) -> str | None:
     return None if value is None else format_value(value)
 
 
-def _date(text: str | None):  # type: ignore[no-untyped-def]
-    from datetime import date
-
+def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxtracker.errors import DxTrackerError, NotFound
+from dxtracker.figures.format import format_value
 from dxtracker.figures.kpi_figures import target_of
-from dxtracker.figures.values import format_value
 from dxtracker.plan.revisions import TargetChange, revise_target_in
 from dxtracker.store.audit import current_user, now, record_change
 from dxtracker.store.db import Database

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import fiscal_year_label
-from dxtracker.figures.values import format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import parse_value
 from dxtracker.store.audit import current_user, record_change
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_kpi, get_plan

@@ -3,7 +3,7 @@
 Shape (documented in README.md; tests and scripts rely on it — add keys, never rename them):
 top level {"format", "format_version", "plan", "departments", "visions", "projects"}; each project
 {"number", "code", "title", "lead_department", "vision": {"number", "title"}, "future_picture",
-"kpis", "measures"}; each figure a value object from `dxtracker.figures.values.to_json` or null.
+"kpis", "measures"}; each figure a value object from `dxtracker.figures.format.to_json` or null.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from dxtracker.errors import NotFound
 from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.figures.format import to_json
 from dxtracker.figures.kpi_figures import actual_of, parse_stored, target_note_of, target_of
-from dxtracker.figures.values import to_json
 from dxtracker.store.lookup import all_departments, get_plan, kpi_reporters, measure_departments
 from dxtracker.store.models import Kpi, Measure, Plan, Project, Vision
 

@@ -16,10 +16,11 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Color, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 RED = "FFD00000"
@@ -44,7 +45,7 @@ REVISED = Font(name=FONT_NAME, size=FONT_SIZE, color=RED)
 HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
 LABEL_FILL = PatternFill("solid", fgColor="FFF2F2F2")
 
-_RED_INLINE = InlineFont(rFont=FONT_NAME, sz=FONT_SIZE, color=RED)
+_RED_INLINE = InlineFont(rFont=FONT_NAME, sz=FONT_SIZE, color=Color(RED))
 _BOLD_INLINE = InlineFont(rFont=FONT_NAME, sz=FONT_SIZE, b=True)
 _PLAIN_INLINE = InlineFont(rFont=FONT_NAME, sz=FONT_SIZE)
 # Characters XML 1.0 cannot hold (openpyxl refuses them): dropped from text we write.
@@ -82,6 +83,7 @@ _STYLE_NAMES: weakref.WeakKeyDictionary[Any, dict[tuple[int, int, bool, int],
 def style_name(ws: Worksheet, font: Font, alignment: Alignment, border: bool,
                fill: PatternFill | None) -> str:
     workbook = ws.parent
+    assert workbook is not None  # a sheet we write always belongs to a workbook
     names = _STYLE_NAMES.setdefault(workbook, {})
     key = (id(font), id(alignment), border, id(fill))
     found = names.get(key)
@@ -162,11 +164,13 @@ def a4_landscape(ws: Worksheet, title_rows: str | None = None) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages as needed down
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "&P / &N"
+    footer = ws.oddFooter
+    assert footer is not None  # openpyxl gives every sheet its header and footer
+    footer.center.text = "&P / &N"
     if title_rows:
         ws.print_title_rows = title_rows
 

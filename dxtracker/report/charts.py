@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -23,7 +23,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import ScaledTranslation
+
+if TYPE_CHECKING:  # the key names of rcParams (matplotlib.typing: type checking only)
+    from matplotlib.typing import RcKeyType
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.grading import NOT_ASSESSABLE, UNKNOWN, Grade, GradeScheme
@@ -61,7 +64,7 @@ def has_japanese_font() -> bool:
     return any(name != "DejaVu Sans" for name in font_families())
 
 
-def style_rc() -> dict[str, Any]:
+def style_rc() -> dict[RcKeyType, Any]:
     return {"font.family": list(font_families()), "font.size": 9,
             "axes.titlesize": 9.5, "legend.fontsize": 7.5}
 
@@ -195,7 +198,8 @@ _LABEL_PLACES = {"below": ((0, -11), "center"), "right": ((6, -9), "left"),
 def _label(ax: Axes, x: float, y: float, text: str, colour: str, *, side: str) -> None:
     (dx, dy), align = _LABEL_PLACES[side]
     # A Text with an offset transform: drawn like an annotation, at a fraction of the cost.
-    shifted = offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points")
+    # (offset_copy's arithmetic; it is typed for a Figure, ax.figure may be a SubFigure)
+    shifted = ax.transData + ScaledTranslation(dx / 72, dy / 72, ax.figure.dpi_scale_trans)
     ax.text(x, y, text, transform=shifted, ha=align, va="center", fontsize=6.5, color=colour,
             zorder=6)
 
@@ -314,7 +318,9 @@ def draw_stacked_bars(ax: Axes, rows: Sequence[BarRow], keys: Sequence[str],
     ax.set_yticklabels([row.label for row in rows] if row_labels else [], fontsize=7.5)
     ax.set_title(title, loc="left", y=1.0, pad=6)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.3 / max(len(rows), 1)),
               frameon=False, fontsize=7.5, ncol=max(len(ax.containers), 1), handlelength=1.2,
               columnspacing=1.0)

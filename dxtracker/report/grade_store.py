@@ -96,8 +96,9 @@ def check_scheme(scheme: GradeScheme) -> None:
     if set(scheme.labels) & set(SPECIAL_GRADES):
         problems.append(("unknown / not_assessable は区分の名前に使えません",
                          "unknown / not_assessable cannot be level labels"))
-    if any(t is None for t in thresholds) or scheme.levels[-1].min_percent is not None or any(
-            a <= b for a, b in itertools.pairwise(thresholds)):  # type: ignore[operator]
+    minimums = [t for t in thresholds if t is not None]
+    if len(minimums) < len(thresholds) or scheme.levels[-1].min_percent is not None or any(
+            a <= b for a, b in itertools.pairwise(minimums)):
         problems.append(("下限は上の区分から順に小さくし、最後の区分は下限なしにしてください",
                          "minimums must decrease from the best level; the last has none"))
     if problems:

@@ -28,16 +28,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
-from dxtracker.figures.values import (
-    Bound,
-    Composite,
-    Number,
-    Range,
-    Value,
-    Words,
-    format_value,
-    from_json,
-)
+from dxtracker.figures.format import format_value, from_json
+from dxtracker.figures.values import Bound, Composite, Number, Range, Value, Words
 
 UNKNOWN = "unknown"  # 未把握: no actual yet
 NOT_ASSESSABLE = "not_assessable"  # 評価不能: no way to judge

@@ -9,7 +9,6 @@ that poppler flags as broken (matplotlib issue #20870).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.files.atomic import PDF_VIEWER, write_atomically
 from dxtracker.report.charts import (
     REVISION_COLOUR,
     draw_kpi_chart,
@@ -31,7 +31,6 @@ from dxtracker.report.charts import (
 from dxtracker.report.overview import draw_overviews
 from dxtracker.report.project_sheet import status_lines
 from dxtracker.report.summary import ReportData, progress_rows
-from dxtracker.report.workbook import ReportWriteError, temporary_beside
 
 A4_LANDSCAPE = (11.69, 8.27)
 TABLE_FONT = 7
@@ -40,31 +39,15 @@ LINE = 0.0165  # height of one table text line, as a fraction of the page
 
 def write_report_pdf(data: ReportData, path: Path | str) -> int:
     """Write the PDF (atomically); returns the number of pages."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ReportWriteError(f"保存先のフォルダ {path.parent} がありません。",
-                               f"The folder {path.parent} does not exist.")
-    temporary = temporary_beside(path)
-    try:
-        with matplotlib.rc_context({**style_rc(), "pdf.fonttype": 3}):
-            pages = _write(data, temporary)
-        os.replace(temporary, path)
-    except PermissionError as exc:
-        raise ReportWriteError(
-            f"{path} に書き込めません。PDFを開いている場合は閉じてから、もう一度実行してください。",
-            f"Cannot write {path}. If it is open, close it and try again.",
-        ) from exc
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return pages
+    return write_atomically(path, lambda temporary: _write(data, temporary), held_by=PDF_VIEWER)
 
 
-def _write(data: ReportData, filename: str) -> int:
+def _write(data: ReportData, filename: Path) -> int:
     pages = 0
     plan = data.snapshot["plan"]
     title = f"{plan['title']} {fiscal_year_label(data.fiscal_year)}"
-    with PdfPages(filename, metadata={"Title": title}) as pdf:
+    with matplotlib.rc_context({**style_rc(), "pdf.fonttype": 3}), \
+            PdfPages(filename, metadata={"Title": title}) as pdf:
         figure = Figure(figsize=A4_LANDSCAPE)
         for draw in (_overview_page, *_project_pages(data)):
             figure.clear()

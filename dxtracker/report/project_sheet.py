@@ -36,6 +36,8 @@ from dxtracker.report.summary import (
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 WIDTH_CODE, WIDTH_NAME, WIDTH_BASELINE, WIDTH_FIGURE = 11, 34, 11, 14
 WIDTH_RATE, WIDTH_GRADE = 10, 8
+# the style of the tables' header cells
+HEAD: dict[str, Any] = {"font": BOLD, "fill": HEADER_FILL, "alignment": WRAP_CENTRE}
 TITLE_ROWS = 4  # title, note, vision, project: repeated on every printed page
 CHART_SIZE = (640, 360)  # pixels of an embedded KPI chart: its PNG's own size
 
@@ -61,8 +63,9 @@ class Layout:
         return 5 + 2 * index
 
     def widths(self) -> dict[int, float]:
-        widths = {self.code: WIDTH_CODE, self.name: WIDTH_NAME, self.baseline: WIDTH_BASELINE,
-                  self.rate: WIDTH_RATE, self.grade: WIDTH_GRADE}
+        widths: dict[int, float] = {
+            self.code: WIDTH_CODE, self.name: WIDTH_NAME, self.baseline: WIDTH_BASELINE,
+            self.rate: WIDTH_RATE, self.grade: WIDTH_GRADE}
         for i in range(len(self.years)):
             widths[self.target(i)] = widths[self.actual(i)] = WIDTH_FIGURE
         return widths
@@ -121,18 +124,17 @@ def _span_width(layout: Layout, first: int, last: int) -> float:
 def _kpi_table(ws: Worksheet, data: ReportData, project: Mapping[str, Any], layout: Layout,
                row: int) -> int:
     baseline_year = data.snapshot["plan"]["baseline_fiscal_year"]
-    head = {"font": BOLD, "fill": HEADER_FILL, "alignment": WRAP_CENTRE}
-    box(ws, row, layout.code, row + 1, layout.code, "コード", **head)
-    box(ws, row, layout.name, row + 1, layout.name, "指標項目", **head)
+    box(ws, row, layout.code, row + 1, layout.code, "コード", **HEAD)
+    box(ws, row, layout.name, row + 1, layout.name, "指標項目", **HEAD)
     box(ws, row, layout.baseline, row + 1, layout.baseline,
-        f"現状\n({fiscal_year_label(baseline_year)})", **head)
+        f"現状\n({fiscal_year_label(baseline_year)})", **HEAD)
     for i, fy in enumerate(layout.years):
-        box(ws, row, layout.target(i), row, layout.actual(i), fiscal_year_label(fy), **head)
-        put(ws, row + 1, layout.target(i), "目標", **head)
-        put(ws, row + 1, layout.actual(i), "実績", **head)
+        box(ws, row, layout.target(i), row, layout.actual(i), fiscal_year_label(fy), **HEAD)
+        put(ws, row + 1, layout.target(i), "目標", **HEAD)
+        put(ws, row + 1, layout.actual(i), "実績", **HEAD)
     label = fiscal_year_label(data.fiscal_year)
-    box(ws, row, layout.rate, row + 1, layout.rate, f"{label}\n達成率", **head)
-    box(ws, row, layout.grade, row + 1, layout.grade, "評価", **head)
+    box(ws, row, layout.rate, row + 1, layout.rate, f"{label}\n達成率", **HEAD)
+    box(ws, row, layout.grade, row + 1, layout.grade, "評価", **HEAD)
     cells.fit_height(ws, row + 1, 1)
     row += 2
     for kpi in project["kpis"]:
@@ -213,14 +215,13 @@ def _actual_text(kpi: Mapping[str, Any], fy: int) -> str:
 
 def _measures_table(ws: Worksheet, data: ReportData, project: Mapping[str, Any],
                     layout: Layout, row: int, segments: list[tuple[int, int, bool]]) -> int:
-    head = {"font": BOLD, "fill": HEADER_FILL, "alignment": WRAP_CENTRE}
-    box(ws, row, layout.code, row + 1, layout.code, "番号", **head)
-    box(ws, row, layout.name, row + 1, layout.baseline, "主な施策", **head)
-    box(ws, row, layout.target(0), row, layout.actual(len(layout.years) - 1), "工程", **head)
+    box(ws, row, layout.code, row + 1, layout.code, "番号", **HEAD)
+    box(ws, row, layout.name, row + 1, layout.baseline, "主な施策", **HEAD)
+    box(ws, row, layout.target(0), row, layout.actual(len(layout.years) - 1), "工程", **HEAD)
     for i, fy in enumerate(layout.years):
         box(ws, row + 1, layout.target(i), row + 1, layout.actual(i), fiscal_year_label(fy),
-            **head)
-    box(ws, row, layout.rate, row + 1, layout.grade, "担当部局", **head)
+            **HEAD)
+    box(ws, row, layout.rate, row + 1, layout.grade, "担当部局", **HEAD)
     row += 2
     for index, measure in enumerate(project["measures"]):
         first = row

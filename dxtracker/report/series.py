@@ -44,9 +44,10 @@ class PartSeries:
 
     def target_line(self) -> tuple[list[float], list[float]]:
         """From the baseline through the targets: the path the plan intends."""
-        points = [(0, self.baseline)] if self.baseline is not None else []
+        points: list[tuple[float, float]] = (
+            [(0, self.baseline)] if self.baseline is not None else [])
         points += [(t.x, t.y) for t in self.targets]
-        return [p[0] for p in points], [p[1] for p in points]  # type: ignore[misc]
+        return [p[0] for p in points], [p[1] for p in points]
 
     def actual_line(self) -> tuple[list[float], list[float]]:
         return [a[0] for a in self.actuals], [a[1] for a in self.actuals]

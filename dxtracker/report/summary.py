@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,7 +125,7 @@ def project_summary(project: dict[str, Any], grades: dict[tuple[str, int], Grade
     )
 
 
-def measure_statuses(measure: dict[str, Any], fiscal_year: int) -> dict[str, str]:
+def measure_statuses(measure: Mapping[str, Any], fiscal_year: int) -> dict[str, str]:
     """Responsible department → its status for the year (未報告 when it sent none)."""
     reported = {row["department"]: row["status"] for row in measure["progress"]
                 if row["fiscal_year"] == fiscal_year and row["status"]}
@@ -133,7 +134,7 @@ def measure_statuses(measure: dict[str, Any], fiscal_year: int) -> dict[str, str
     return statuses | reported
 
 
-def progress_rows(measure: dict[str, Any], fiscal_year: int) -> list[dict[str, Any]]:
+def progress_rows(measure: Mapping[str, Any], fiscal_year: int) -> list[dict[str, Any]]:
     """The year's progress rows that say anything, in department order."""
     return [row for row in measure["progress"] if row["fiscal_year"] == fiscal_year
             and (row["status"] or row["record"] or row["issues"] or row["next_policy"])]

@@ -9,17 +9,16 @@ interrupted run never leaves half a workbook, and a workbook open in Excel is re
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
-from dxtracker.errors import DxTrackerError
+from dxtracker.files.atomic import write_atomically
 from dxtracker.report.charts import ChartRenderer
 from dxtracker.report.data_sheet import write_data_sheet
 from dxtracker.report.overview import overview_png
@@ -32,10 +31,6 @@ log = logging.getLogger(__name__)
 SUMMARY_SHEET = "総括"
 DATA_SHEET = "データ"
 Progress = Callable[[int, int, str], None]  # done, total, what
-
-
-class ReportWriteError(DxTrackerError):
-    """The report file cannot be written (open in Excel, folder missing, no permission)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +64,7 @@ def build_workbook(data: ReportData, charts: dict[str, bytes],
                    overviews: dict[str, bytes]) -> tuple[Workbook, int]:
     workbook = Workbook()
     summary = workbook.active
+    assert isinstance(summary, Worksheet)  # a new workbook opens on one empty worksheet
     summary.title = SUMMARY_SHEET
     write_summary_sheet(summary, data, overviews)
     for project in data.projects:
@@ -87,39 +83,6 @@ def write_report(data: ReportData, path: Path | str, *, progress: Progress | Non
     charts = render_kpi_charts(data, renderer, progress)
     overviews = {"overview": overview_png(renderer, data)}
     workbook, rows = build_workbook(data, charts, overviews)
-    save_atomically(workbook, path)
+    write_atomically(path, workbook.save)
     return ReportResult(path, len(workbook.worksheets), len(charts) + len(overviews), rows,
                         time.perf_counter() - started)
-
-
-def temporary_beside(path: Path) -> str:
-    """An empty temporary file in `path`'s folder (for an atomic replace), with the mode a new
-    file normally gets (mkstemp's is owner-only)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix,
-                                         dir=path.parent)
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)
-    return temporary
-
-
-def save_atomically(workbook: Workbook, path: Path) -> None:
-    if not path.parent.is_dir():
-        raise ReportWriteError(f"保存先のフォルダ {path.parent} がありません。",
-                               f"The folder {path.parent} does not exist.")
-    temporary = temporary_beside(path)
-    try:
-        workbook.save(temporary)
-        with open(temporary, "rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, path)
-    except PermissionError as exc:
-        raise ReportWriteError(
-            f"{path} に書き込めません。Excelなどで開いている場合は閉じてから、もう一度実行して"
-            "ください。",
-            f"Cannot write {path}. If it is open in Excel, close it and try again.",
-        ) from exc
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

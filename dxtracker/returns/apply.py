@@ -93,7 +93,7 @@ class _Run:
 
     def ensure_backup(self) -> None:
         if self.backup_path is None:
-            self.backup_path = backup_before_merge(self.db, self.backup_dir)
+            self.backup_path = backup_before_merge(self.db.path, self.backup_dir)
 
 
 # Files read in one read session: the reader's per-session cache (the plan's fingerprint) is

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Table, bindparam
 
@@ -81,10 +81,11 @@ def _parameters(statement: _Statement, rows: Rows) -> list[tuple[Any, ...]]:
     """
     converting = [(i, c) for i, c in enumerate(statement.converters) if c is not None]
     if statement.in_order and all(type(row) is list for row in rows):
-        for row in rows:
+        lists = cast(list[list[Any]], rows)  # as just checked
+        for row in lists:
             for i, convert in converting:
-                row[i] = convert(row[i])  # type: ignore[index]
-        return list(map(tuple, rows))
+                row[i] = convert(row[i])
+        return list(map(tuple, lists))
     given = list(zip(*rows, strict=True))
     return list(zip(*(given[p] if c is None else map(c, given[p])
                       for p, c in zip(statement.positions, statement.converters, strict=True)),

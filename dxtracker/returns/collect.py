@@ -10,16 +10,28 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    Column,
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    event,
+    or_,
+    select,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dxtracker.figures.entry import check_fiscal_year
-from dxtracker.figures.values import Value, ValueParseError, Words, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import ValueParseError, parse_value
+from dxtracker.figures.values import Value, Words
 from dxtracker.store.lookup import find_department, get_plan
 from dxtracker.store.models import (
     ALL_DEPARTMENTS,
@@ -119,33 +131,36 @@ def department_rows(session: Session, department: str | Department,
                           _measure_rows(session, dept, fiscal_year), years)
 
 
-def _kpi_condition(dept: Department):  # type: ignore[no-untyped-def]
-    return _kpi_reported_by(dept.id, dept.retired)
+# A department as a number or as the statement's bound parameter.
+_DepartmentId = int | BindParameter[int]
+_AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"  # a row of a column query (SQLAlchemy 2.1 typing)
+_R = TypeVar("_R", bound=Sequence[Any])
 
 
-def _kpi_reported_by(department_id: Any, retired: bool):  # type: ignore[no-untyped-def]
-    linked = select(kpi_reporting_department.c.kpi_id).where(
-        kpi_reporting_department.c.department_id == department_id)
+def _kpi_reported_by(department_id: _DepartmentId, retired: bool) -> ColumnElement[bool]:
+    return _reported_by(Kpi.id, Kpi.all_departments_report, kpi_reporting_department.c.kpi_id,
+                        department_id, retired)
+
+
+def _measure_reported_by(department_id: _DepartmentId, retired: bool) -> ColumnElement[bool]:
+    return _reported_by(Measure.id, Measure.all_departments, measure_department.c.measure_id,
+                        department_id, retired)
+
+
+def _reported_by(item_id: InstrumentedAttribute[int], every: InstrumentedAttribute[bool],
+                 linked_item: Column[Any], department_id: _DepartmentId,
+                 retired: bool) -> ColumnElement[bool]:
+    """The items a department reports: those linked to it in `linked_item`'s table and,
+    unless it is retired, those every department reports."""
+    linked = select(linked_item).where(linked_item.table.c.department_id == department_id)
     if retired:
-        return Kpi.id.in_(linked)
-    return or_(Kpi.all_departments_report.is_(True), Kpi.id.in_(linked))
+        return item_id.in_(linked)
+    return or_(every.is_(True), item_id.in_(linked))
 
 
-def _measure_condition(dept: Department):  # type: ignore[no-untyped-def]
-    return _measure_reported_by(dept.id, dept.retired)
-
-
-def _measure_reported_by(department_id: Any, retired: bool):  # type: ignore[no-untyped-def]
-    linked = select(measure_department.c.measure_id).where(
-        measure_department.c.department_id == department_id)
-    if retired:
-        return Measure.id.in_(linked)
-    return or_(Measure.all_departments.is_(True), Measure.id.in_(linked))
-
-
-def _grouped(rows) -> dict[int, list]:  # type: ignore[no-untyped-def]
+def _grouped(rows: Iterable[_R]) -> dict[int, list[_R]]:
     """Rows whose first column is an item id, grouped by it (in query order)."""
-    groups: dict[int, list] = {}
+    groups: dict[int, list[_R]] = {}
     for row in rows:
         groups.setdefault(row[0], []).append(row)
     return groups
@@ -155,7 +170,8 @@ def _kpi_rows(session: Session, dept: Department, fiscal_year: int) -> tuple[Kpi
     kpis = session.execute(
         select(Kpi.id, Kpi.code, Kpi.name, Kpi.unit, Kpi.aggregation, Kpi.is_new, Kpi.note,
                Kpi.baseline, Project.number, Project.title)
-        .join(Project).where(_kpi_condition(dept)).order_by(Project.number, Kpi.position)
+        .join(Project).where(_kpi_reported_by(dept.id, dept.retired))
+        .order_by(Project.number, Kpi.position)
     ).all()
     ids = [k.id for k in kpis]
     targets = {row[0]: row for row in session.execute(
@@ -186,8 +202,8 @@ def _stored(text: str, unit: str) -> Value | None:
         return Words(text)  # stored before a parser change: shown as it is
 
 
-def _kpi_row(kpi, target, revisions, actuals, dept_id: int,  # type: ignore[no-untyped-def]
-             fiscal_year: int) -> KpiRow:
+def _kpi_row(kpi: _AnyRow, target: _AnyRow | None, revisions: list[_AnyRow],
+             actuals: list[_AnyRow], dept_id: int, fiscal_year: int) -> KpiRow:
     def parse(text: str | None) -> Value | None:
         return None if text is None else _stored(text, kpi.unit or "")
 
@@ -214,10 +230,10 @@ def _kpi_row(kpi, target, revisions, actuals, dept_id: int,  # type: ignore[no-u
     )
 
 
-def _last_actual(rows, dept_id: int, contribution: bool) -> str | None:  # type: ignore[no-untyped-def]
+def _last_actual(rows: list[_AnyRow], dept_id: int, contribution: bool) -> str | None:
     """Last year's figure: this department's own; for a single-department KPI otherwise the
-    figure on record (as `dxtracker.figures.kpi_figures.actual_of` reads it); for a contribution nothing,
-    since the figure on record is every department's total."""
+    figure on record (as `dxtracker.figures.kpi_figures.actual_of` reads it); for a
+    contribution nothing, since the figure on record is every department's total."""
     own = next((a for a in rows if a.department_id == dept_id), None)
     if own is not None:
         return own.value
@@ -239,7 +255,8 @@ def _measure_rows(session: Session, dept: Department,
         select(Measure.id, Measure.code, Measure.number, Measure.title, Measure.is_new,
                Measure.all_departments, Project.number.label("project_number"), Project.title
                .label("project_title"))
-        .join(Project).where(_measure_condition(dept)).order_by(Project.number, Measure.number)
+        .join(Project).where(_measure_reported_by(dept.id, dept.retired))
+        .order_by(Project.number, Measure.number)
     ).all()
     ids = [m.id for m in measures]
     schedule = _grouped(session.execute(
@@ -261,7 +278,8 @@ def _measure_rows(session: Session, dept: Department,
         for m in measures)
 
 
-def _measure_row(measure, schedule, responsible, progress) -> MeasureRow:  # type: ignore[no-untyped-def]
+def _measure_row(measure: _AnyRow, schedule: list[_AnyRow], responsible: list[_AnyRow],
+                 progress: _AnyRow | None) -> MeasureRow:
     number = _CIRCLED[measure.number - 1] if 0 < measure.number <= len(_CIRCLED) \
         else f"({measure.number})"
     title = f"{number} {measure.title}" + ("【新規】" if measure.is_new else "")
@@ -289,10 +307,10 @@ def reported_items(session: Session, department: Department) -> ReportedItems:
         frozenset(connection.execute(measures, parameters).scalars()))
 
 
-def _reported_queries(retired: bool) -> tuple[Select[Any], Select[Any]]:
+def _reported_queries(retired: bool) -> tuple[Select[str, str], Select[str]]:
     # The department as a bound parameter: the statements are built once (building one cost
     # more than running it).
-    department_id = bindparam("department_id")
+    department_id: BindParameter[int] = bindparam("department_id")
     return (select(Kpi.code, Kpi.unit).where(_kpi_reported_by(department_id, retired)),
             select(Measure.code).where(_measure_reported_by(department_id, retired)))
 
@@ -367,7 +385,7 @@ def _compute_fingerprint(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _links(session: Session, item_column, department_column,  # type: ignore[no-untyped-def]
+def _links(session: Session, item_column: Column[int], department_column: Column[int],
            departments: dict[int, str]) -> dict[int, list[str]]:
     links: dict[int, list[str]] = {}
     for item_id, department_id in session.execute(select(item_column, department_column)):

@@ -11,11 +11,12 @@ the department's, and a contribution to a KPI fed by several departments ("sum")
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, union
+from sqlalchemy import Executable, bindparam, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from dxtracker.store.models import (
@@ -106,11 +107,7 @@ def kpi_states(
     session: Session, department_id: int, fiscal_year: int, kpi_codes: Iterable[str]
 ) -> dict[str, KpiState]:
     """KPI code → state, for the codes that exist (one query, plain columns)."""
-    codes = sorted(set(kpi_codes))
-    if not codes:
-        return {}
-    rows = session.connection().execute(_KPI_STATES, {
-        "fiscal_year": fiscal_year, "department_id": department_id, "codes": codes})
+    rows = _state_rows(session, _KPI_STATES, department_id, fiscal_year, kpi_codes)
     return {
         code: KpiState(value, note or "", row_id, kpi_id, unit or "", updated_at,
                        updated_by or "")
@@ -122,17 +119,22 @@ def progress_states(
     session: Session, department_id: int, fiscal_year: int, measure_codes: Iterable[str]
 ) -> dict[str, ProgressState]:
     """Measure code → state, for the codes that exist (one query, plain columns)."""
-    codes = sorted(set(measure_codes))
-    if not codes:
-        return {}
-    rows = session.connection().execute(_PROGRESS_STATES, {
-        "fiscal_year": fiscal_year, "department_id": department_id, "codes": codes})
+    rows = _state_rows(session, _PROGRESS_STATES, department_id, fiscal_year, measure_codes)
     return {
         code: ProgressState(status, record or "", issues or "", next_policy or "", row_id,
                             measure_id, updated_at, updated_by or "")
         for code, measure_id, row_id, status, record, issues, next_policy, updated_at,
         updated_by in rows
     }
+
+
+def _state_rows(session: Session, query: Executable, department_id: int, fiscal_year: int,
+                codes: Iterable[str]) -> Iterable[Sequence[Any]]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return ()
+    return session.connection().execute(query, {
+        "fiscal_year": fiscal_year, "department_id": department_id, "codes": wanted})
 
 
 FieldKey = tuple[str, str, str]  # (entity, item code, field), as in the audit log

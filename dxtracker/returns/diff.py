@@ -102,17 +102,16 @@ def diff_return(session: Session, parsed: ParsedReturn, department_id: int
                              "note": (entry.base_note, entry.note, ours.note)})
     ours_progress = progress_states(session, department_id, meta.fiscal_year,
                                     (e.measure_code for e in parsed.measures))
-    for entry in parsed.measures:
-        state = ours_progress.get(entry.measure_code, EMPTY_PROGRESS)
-        diff.row("measure_progress", entry.measure_code, entry.fiscal_year,
-                 entry.department_code, entry.row,
-                 {"status": (entry.base_status, entry.status, state.status),
-                  "record": (entry.base_record, entry.record, state.record),
-                  "issues": (entry.base_issues, entry.issues, state.issues),
-                  "next_policy": (entry.base_next_policy, entry.next_policy,
-                                  state.next_policy)})
-    state = DepartmentState(ours_kpi, ours_progress)
-    return tuple(diff.changes), tuple(diff.conflicts), state
+    for measure in parsed.measures:
+        progress = ours_progress.get(measure.measure_code, EMPTY_PROGRESS)
+        diff.row("measure_progress", measure.measure_code, measure.fiscal_year,
+                 measure.department_code, measure.row,
+                 {"status": (measure.base_status, measure.status, progress.status),
+                  "record": (measure.base_record, measure.record, progress.record),
+                  "issues": (measure.base_issues, measure.issues, progress.issues),
+                  "next_policy": (measure.base_next_policy, measure.next_policy,
+                                  progress.next_policy)})
+    return tuple(diff.changes), tuple(diff.conflicts), DepartmentState(ours_kpi, ours_progress)
 
 
 TEXT_FIELDS = frozenset({"note", "record", "issues", "next_policy"})

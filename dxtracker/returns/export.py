@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,9 +23,11 @@ from sqlalchemy.orm import Session
 from xlsxwriter.utility import xl_col_to_name
 
 from dxtracker import __version__
-from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import fiscal_year_label
-from dxtracker.figures.values import Number, Value, ValueParseError, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import ValueParseError, parse_value
+from dxtracker.figures.values import Number, Value
+from dxtracker.files.atomic import write_bytes_atomically
 from dxtracker.returns import layout
 from dxtracker.returns.collect import (
     DepartmentRows,
@@ -46,16 +46,6 @@ _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 # Never let XlsxWriter turn a string into anything else.
 _WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False,
                      "strings_to_numbers": False, "strings_to_urls": False}
-
-
-def _read_umask() -> int:
-    mask = os.umask(0)  # the only portable way to read it; done once, at import
-    os.umask(mask)
-    return mask
-
-
-# mkstemp creates private (0600) files; a return is an ordinary document.
-_FILE_MODE = 0o666 & ~_read_umask()
 
 
 @dataclass(frozen=True)
@@ -93,7 +83,7 @@ def write_return(session: Session, department: str | Department, fiscal_year: in
     path = Path(path)
     builder = _ReturnBuilder(rows, path.name)
     content = builder.build(plan_fingerprint(session), exported_at or datetime.now())
-    save_atomically(content, path)
+    write_bytes_atomically(path, content)
     return ExportResult(path, tuple(builder.warnings))
 
 
@@ -243,9 +233,9 @@ class _ReturnBuilder:
     def _cell(self, sheet: Any, sheet_name: str, row: int, index: int, column: Column,
               value: Value | str | None) -> str:
         """Write a cell; returns its text as the reader will see it."""
-        number = _as_float(value) if column.number else None
-        if number is not None:
-            cell_format = self.out.number_format(column.input, _decimals(value))  # type: ignore[arg-type]
+        if (column.number and isinstance(value, Number)
+                and (number := _as_float(value)) is not None):
+            cell_format = self.out.number_format(column.input, _decimals(value))
             sheet.write_number(row, index, number, cell_format)
             return layout.number_text(number)
         if value is not None and not isinstance(value, str):
@@ -316,9 +306,9 @@ def _measure_values(row: MeasureRow) -> dict[str, Value | str | None]:
             "next_policy": row.next_policy}
 
 
-def _as_float(value: Value | str | None) -> float | None:
+def _as_float(value: Number) -> float | None:
     """A plain number that a float holds exactly (what a number cell can carry); else None."""
-    if not isinstance(value, Number) or value.approximate:
+    if value.approximate:
         return None
     number = float(value.value)
     if abs(number) >= 1e15 or Decimal(repr(number)) != value.value:
@@ -347,35 +337,3 @@ def _protect(sheet: Any) -> None:
     # and columns stays allowed; locked cells cannot be changed.
     sheet.protect("", {"format_columns": True, "format_rows": True,
                        "select_locked_cells": True, "select_unlocked_cells": True})
-
-
-# --------------------------------------------------------------------------- saving
-
-
-def save_atomically(content: bytes, path: Path) -> None:
-    """Write to a temporary file in the same folder, fsync, then replace `path` (FACTS.md)."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise DxTrackerError(f"保存先のフォルダ {folder} がありません。",
-                             f"The folder {folder} does not exist.")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".dxtracker-", suffix=".xlsx.tmp",
-                                             dir=folder)
-    except PermissionError as exc:
-        raise DxTrackerError(f"フォルダ {folder} に書き込めません（権限がありません）。",
-                             f"Cannot write to the folder {folder} (permission denied).") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, _FILE_MODE)
-        os.replace(temporary, path)
-    except PermissionError as exc:
-        raise DxTrackerError(
-            f"{path} に書き込めません。Excelなどで開いている可能性があります。"
-            "ファイルを閉じてから、もう一度実行してください。",
-            f"Cannot write {path}: it is probably open in Excel. Close it and try again.",
-        ) from exc
-    finally:
-        Path(temporary).unlink(missing_ok=True)

@@ -7,7 +7,6 @@ return of the same department and fiscal year been merged (then this one is stal
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -57,7 +56,7 @@ _PRIOR_COLUMNS = (
     ReturnImport.proposals_count, ReturnImport.forced, ReturnImport.state)
 
 
-def _prior_query() -> Select[Any]:
+def _prior_query() -> Select[*tuple[Any, ...]]:
     return select(*_PRIOR_COLUMNS).join(Department, Department.id == ReturnImport.department_id)
 
 
@@ -76,17 +75,23 @@ def content_digest(parsed: ParsedReturn) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _values(item: Any) -> list[str]:
+def _values(item: object) -> list[str]:
     """An entry's fields as texts (None as ""), without its sheet row."""
     return [value if type(value) is str else _text(value) for value in _getter(type(item))(item)]
 
 
-@functools.cache
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
 def _getter(kind: type) -> Callable[[Any], tuple[Any, ...]]:
-    """The fields of a `kind` but its row, read as one tuple."""
-    names = [f.name for f in fields(kind) if f.name != "row"]
-    getter = attrgetter(*names)
-    return getter if len(names) > 1 else lambda item: (getter(item),)
+    """The fields of a `kind` but its row, read as one tuple (made once per kind; a dict, not
+    functools.cache, whose Hashable argument mypy refuses a class for)."""
+    getter = _GETTERS.get(kind)
+    if getter is None:
+        names = [f.name for f in fields(kind) if f.name != "row"]
+        read = attrgetter(*names)
+        getter = _GETTERS[kind] = read if len(names) > 1 else lambda item: (read(item),)
+    return getter
 
 
 def _text(value: Any) -> str:

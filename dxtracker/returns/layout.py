@@ -20,9 +20,10 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 # The format version lives with the interface (model.py); re-exported for the layout's readers.
 from dxtracker.returns.model import FORMAT_VERSION as FORMAT_VERSION
@@ -256,7 +257,7 @@ def trimmed(record: Iterable[object]) -> Record:
 DATA_PIECE = 16_000  # characters; even if every one were escaped it would fit a cell
 
 
-def encode_data(data: dict[str, object]) -> list[str]:
+def encode_data(data: Mapping[str, object]) -> list[str]:
     """The table contents as JSON pieces for the metadata sheet.
 
     Spaces are written as \\u0020 (compact separators leave none outside strings): a piece of
@@ -267,8 +268,9 @@ def encode_data(data: dict[str, object]) -> list[str]:
     return [text[i: i + DATA_PIECE] for i in range(0, len(text), DATA_PIECE)] or [""]
 
 
-def decode_data(pieces: Iterable[str]) -> object:
-    """Inverse of `encode_data`; raises ValueError on malformed data."""
+def decode_data(pieces: Iterable[str]) -> Any:
+    """Inverse of `encode_data`; raises ValueError on malformed data (JSON of any shape: the
+    reader checks it, catching TypeError, KeyError and the like)."""
     return json.loads("".join(pieces))
 
 

@@ -3,7 +3,7 @@
 These plain dataclasses are the contract between the workbook side (export, reader) and the
 merge side (merge, apply, history). Entries carry the value each input cell held at export
 (`base_*`), so that a merge can tell what the department changed from what headquarters
-changed since (a three-way merge). Values are canonical texts (`dxtracker.figures.values.format_value`),
+changed since (a three-way merge). Values are canonical texts (`dxtracker.figures.format.format_value`),
 the same texts the database stores.
 """
 

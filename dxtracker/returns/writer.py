@@ -27,7 +27,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from dxtracker.figures.entry import EntryRejected, check_fiscal_year
-from dxtracker.figures.values import format_value, is_canonical_number, parse_value
+from dxtracker.figures.format import format_value, is_canonical_number
+from dxtracker.figures.parse import parse_value
 from dxtracker.returns.bulk import insert_rows, update_rows
 from dxtracker.returns.collect import department_by_code, reported_items
 from dxtracker.returns.current import KpiState, ProgressState, kpi_states, progress_states
@@ -98,7 +99,9 @@ def _record_import(session: Session, run_id: int, parsed: ParsedReturn,
         "resolved_count": chosen + len(preview.resolved), "warnings_count": len(preview.warnings),
         "proposals_count": len(preview.proposals),
         "forced": forced and preview.stale_against is not None, "state": "merged"})
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # None only for a statement that inserts no single row
+    return int(key[0])
 
 
 def _by_item(changes: Iterable[FieldChange], entity: str) -> dict[str, dict[str, FieldChange]]:
@@ -266,11 +269,11 @@ def _store_proposals(session: Session, import_id: int, department: Department,
         return
     kpis = {k.code: k for k in session.scalars(
         select(Kpi).where(Kpi.code.in_({p.kpi_code for p in proposals})))}
-    pending = set(session.execute(
+    pending = {tuple(row) for row in session.execute(
         select(RevisionProposal.kpi_id, RevisionProposal.fiscal_year, RevisionProposal.value,
                RevisionProposal.reason)
         .where(RevisionProposal.department_id == department.id,
-               RevisionProposal.status == "pending")).all())
+               RevisionProposal.status == "pending"))}
     for proposal in proposals:
         kpi = kpis[proposal.kpi_code]
         key = (kpi.id, proposal.fiscal_year, proposal.value, proposal.reason)

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from dxtracker.files.atomic import write_atomically
 from dxtracker.store.models import AuditEntry
+
+if TYPE_CHECKING:  # openpyxl is imported only when exporting (see export_audit)
+    from openpyxl.cell.cell import Cell
 
 # Column keys and Japanese headers, in the order shown and exported.
 COLUMNS = (
@@ -98,9 +103,7 @@ def export_audit(rows: list[AuditRow], path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    from dxtracker.plan.excel_read import save_workbook
-
-    def text(value: str) -> WriteOnlyCell:
+    def text(value: str) -> Cell:
         # Values people typed must never turn into formulas in the exported sheet (FACTS.md).
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -119,4 +122,7 @@ def export_audit(rows: list[AuditRow], path: Path) -> Path:
     sheet.append([text(header) for _, header in COLUMNS])
     for row in rows:
         sheet.append([cell(getattr(row, key)) for key, _ in COLUMNS])
-    return save_workbook(workbook, Path(path))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the export has always made it
+    write_atomically(path, workbook.save)
+    return path

@@ -12,12 +12,10 @@ import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+# The database module calls copy_database, so nothing here knows `Database`: the rotating
+# backup takes the file's path and copies it with the same backup API.
 from dxtracker.store.paths import default_backup_dir
-
-if TYPE_CHECKING:  # the database module calls copy_database: no import at run time
-    from dxtracker.store.db import Database
 
 BACKUPS_KEPT = 20
 BACKUP_TAG = "before-merge"
@@ -39,16 +37,17 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
-def backup_before_merge(db: Database, backup_dir: Path | None = None,
+def backup_before_merge(db_path: Path, backup_dir: Path | None = None,
                         *, keep: int = BACKUPS_KEPT) -> Path:
-    """Back the database up into `backup_dir` and keep only the newest `keep` such backups."""
-    folder = backup_dir or default_backup_dir(db.path)
+    """Back the database file up into `backup_dir` and keep only the newest `keep` such
+    backups (safe while the database is open: SQLite's backup API, as `Database.backup_to`)."""
+    folder = backup_dir or default_backup_dir(db_path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{db.path.stem}.{BACKUP_TAG}-{stamp}{db.path.suffix}"
+    target = folder / f"{db_path.stem}.{BACKUP_TAG}-{stamp}{db_path.suffix}"
     partial = target.with_name(target.name + ".partial")
-    db.backup_to(partial)
+    copy_database(db_path, partial)
     os.replace(partial, target)
-    prune_backups(folder, db.path, keep)
+    prune_backups(folder, db_path, keep)
     return target
 
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,7 +60,7 @@ def make_engine(path: Path) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # Writers take the write lock at BEGIN (IMMEDIATE), so two processes that read and
         # then write cannot both proceed and lose one update; readers stay DEFERRED.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
@@ -140,6 +141,21 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_own_transaction(write_in: Callable[Concatenate[Session, P], R]
+                       ) -> Callable[Concatenate[Database, P], R]:
+    """From `write_in(session, ...)`, which writes inside its caller's transaction (a merge
+    makes many changes in one), `write(db, ...)`, which writes in one transaction of its own."""
+    def write(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with db.transaction() as session:
+            return write_in(session, *args, **kwargs)
+
+    return write
 
 
 def check_integrity(path: Path) -> list[str]:

@@ -61,7 +61,10 @@ def _windows_drive_is_remote(path: Path) -> bool:  # pragma: no cover - Windows 
     if not drive:
         return False
     drive_remote = 4
-    return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == drive_remote
+    if sys.platform != "win32":  # only called on Windows; tells the type checker so too
+        return False
+    drive_type: int = ctypes.windll.kernel32.GetDriveTypeW(drive + "\\")
+    return drive_type == drive_remote
 
 
 def _mount_fs_type(path: Path) -> str:

@@ -55,6 +55,7 @@ def upgrade_if_needed(db: Database, found_version: int) -> Path | None:
         # PRAGMA foreign_keys is a no-op inside a transaction: set it on the driver's
         # connection (in autocommit mode, see db.make_engine) before SQLAlchemy's BEGIN.
         raw = conn.connection.dbapi_connection
+        assert raw is not None  # None only once the connection is detached or closed
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():

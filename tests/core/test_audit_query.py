@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from dxtracker.cli import main
 from dxtracker.figures.entry import set_actual
-from dxtracker.plan import edit as plan_edit
+from dxtracker.plan import edit_kpis
 from dxtracker.plan.revisions import revise_target
 from dxtracker.store.audit_query import (
     COLUMNS,
@@ -25,7 +25,7 @@ from dxtracker.store.models import AuditEntry
 def changes(db) -> None:
     set_actual(db, "P03-K2", 2022, "25", department="土木部", source="form")
     revise_target(db, "P03-K1", 2023, "46", "上方修正", source="cli")
-    plan_edit.edit_kpi(db, "P03-K1", note="=HYPERLINK(\"x\")", source="form")
+    edit_kpis.edit_kpi(db, "P03-K1", note="=HYPERLINK(\"x\")", source="form")
 
 
 def test_every_change_says_who_when_what_why_and_from_where(db):

@@ -1,30 +1,19 @@
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from dxtracker.cli import main
+from tests.core.test_merge_support import kpi, show
 from tests.helpers import dump
-
-
-def show_json(db_path: Path, capsys) -> dict:
-    capsys.readouterr()
-    assert main(["--db", str(db_path), "plan", "show", "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def kpi(snapshot: dict, code: str) -> dict:
-    return next(k for p in snapshot["projects"] for k in p["kpis"] if k["code"] == code)
 
 
 def test_init_then_show_json_prints_the_whole_plan(tmp_path, capsys):
     path = tmp_path / "x.sqlite3"
     assert main(["--db", str(path), "init"]) == 0
-    snapshot = show_json(path, capsys)
+    snapshot = show(path)
     assert len(snapshot["projects"]) == 10
     assert sum(len(p["kpis"]) for p in snapshot["projects"]) == 28
     assert sum(len(p["measures"]) for p in snapshot["projects"]) == 26
@@ -48,7 +37,7 @@ def test_actual_set_parses_full_width_digits_and_unit(db_path, capsys):
     code = main(["--db", str(db_path), "actual", "set", "--kpi", "P03-K2", "--fy", "令和４年度",
                  "--value", "１，２３４件", "--note", "速報値"])
     assert code == 0
-    figure = kpi(show_json(db_path, capsys), "P03-K2")
+    figure = kpi(show(db_path), "P03-K2")
     assert figure["actuals"]["2022"]["value"] == 1234
     assert figure["actual_notes"]["2022"] == "速報値"
 
@@ -66,7 +55,7 @@ def test_contributions_of_several_departments_are_summed(db_path, capsys):
     for dept, value in (("商工労働部", "100"), ("土木部", "１，２３４件")):
         assert main(["--db", str(db_path), "actual", "set", "--kpi", "P01-K1", "--fy", "R4",
                      "--dept", dept, "--value", value]) == 0
-    figure = kpi(show_json(db_path, capsys), "P01-K1")
+    figure = kpi(show(db_path), "P01-K1")
     assert figure["actuals"]["2022"]["value"] == 1334
     breakdown = {c["department"]: c["value"]["value"] for c in figure["contributions"]["2022"]}
     assert breakdown == {"商工労働部": 100, "土木部": 1234}
@@ -90,7 +79,7 @@ def test_progress_set_and_show(db_path, capsys):
     assert main(["--db", str(db_path), "progress", "set", "--measure", "P03-M1", "--fy", "R4",
                  "--dept", "商工労働部", "--status", "概ね順調", "--record", "セミナーを3回開催",
                  "--issues", "参加企業が少ない", "--policy", "周知を強化"]) == 0
-    snapshot = show_json(db_path, capsys)
+    snapshot = show(db_path)
     measure = next(m for p in snapshot["projects"] for m in p["measures"]
                    if m["code"] == "P03-M1")
     assert measure["progress"] == [measure["progress"][0]]

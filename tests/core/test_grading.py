@@ -9,7 +9,7 @@ import pytest
 
 from dxtracker.cli import main
 from dxtracker.figures.entry import set_actual, set_progress
-from dxtracker.figures.values import parse_value
+from dxtracker.figures.parse import parse_value
 from dxtracker.report.grade_store import (
     GradeRejected,
     load_scheme,

@@ -16,7 +16,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from dxtracker.figures.values import ValueParseError, format_value, is_canonical_number, parse_value
+from dxtracker.figures.format import format_value, is_canonical_number
+from dxtracker.figures.parse import ValueParseError, parse_value
 from dxtracker.returns import export_return, layout, read_return, writer
 from dxtracker.returns.bulk import insert_rows, update_rows
 from dxtracker.returns.current import changes_since

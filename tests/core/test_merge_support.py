@@ -1,5 +1,6 @@
-"""Helpers shared by the merge tests (no tests here): run the command line, export a return,
-fill its input cells the way a person would in Excel, and compare databases."""
+"""Helpers shared by the return and merge tests (no tests here): run the command line, export
+a return, fill its input cells the way a person would in Excel, read it back, and compare
+databases."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import shutil
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
 from dxtracker.cli import main
-from dxtracker.returns import layout
+from dxtracker.returns import ParsedReturn, layout, read_return
+from dxtracker.store.db import Database
 from tests.helpers import dump  # noqa: F401  (re-exported for the merge tests)
 
 KPI_INPUTS = {"actual": "J", "note": "K"}
@@ -64,6 +67,12 @@ def export(db_path: Path, department: str, fiscal_year: int, target: Path) -> Pa
     assert code == 0, err
     return target if not target.is_dir() else next(
         p for p in target.glob("*.xlsx") if department in p.name)
+
+
+def read(db: Database, path: Path, **expected: Any) -> ParsedReturn:
+    """`read_return` of `path` in a read session (`expected`: its expected_… arguments)."""
+    with db.read() as session:
+        return read_return(path, session, **expected)
 
 
 def _row_of(sheet, code: str) -> int:  # type: ignore[no-untyped-def]

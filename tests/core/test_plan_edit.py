@@ -10,10 +10,11 @@ from sqlalchemy import select
 from dxtracker.cli import main
 from dxtracker.errors import NotFound
 from dxtracker.figures.entry import set_actual, set_progress
-from dxtracker.figures.values import ValueParseError
-from dxtracker.plan import edit as plan_edit
+from dxtracker.figures.parse import ValueParseError
+from dxtracker.plan import edit_kpis, edit_measures, edit_projects
 from dxtracker.plan import periods as plan_period
-from dxtracker.plan.edit import PlanEditRejected, ScheduleBox
+from dxtracker.plan.edit import PlanEditRejected
+from dxtracker.plan.edit_measures import ScheduleBox
 from dxtracker.plan.revisions import RevisionRejected, publish_edition
 from dxtracker.store.connect import open_database
 from dxtracker.store.lookup import get_plan
@@ -33,7 +34,7 @@ def audit(db, entity: str) -> list[tuple]:
 
 
 def test_edit_kpi_every_field_with_audit(db):
-    done = plan_edit.edit_kpi(
+    done = edit_kpis.edit_kpi(
         db, "P03-K2", name="DX支援件数", unit="社", cumulative=True, direction="lower",
         reporting_departments=["商工労働部", "土木部"], aggregation="sum", note="速報値",
         baseline="１２社", is_new=True, source="form")
@@ -48,7 +49,7 @@ def test_edit_kpi_every_field_with_audit(db):
     entries = audit(db, "kpi")
     assert ("P03-K2", "unit", "件", "社", "form") in entries
     assert ("P03-K2", "reporting_departments", "土木部", "商工労働部・土木部", "form") in entries
-    plan_edit.edit_kpi(db, "P03-K2", reporting_departments=["全部局"], is_new=False)
+    edit_kpis.edit_kpi(db, "P03-K2", reporting_departments=["全部局"], is_new=False)
     kpi = find(snapshot(db), "kpis", "P03-K2")
     assert kpi["all_departments_report"] and (kpi["is_new"], kpi["new_in_edition"]) == (
         False, None)
@@ -57,38 +58,38 @@ def test_edit_kpi_every_field_with_audit(db):
 def test_invalid_kpi_edits_write_nothing(db, db_path):
     before = dump(db_path)
     with pytest.raises(PlanEditRejected, match="direction"):
-        plan_edit.edit_kpi(db, "P03-K2", name="x", direction="up")
+        edit_kpis.edit_kpi(db, "P03-K2", name="x", direction="up")
     with pytest.raises(PlanEditRejected, match="name"):
-        plan_edit.edit_kpi(db, "P03-K2", name="  ")
+        edit_kpis.edit_kpi(db, "P03-K2", name="  ")
     with pytest.raises(ValueParseError):
-        plan_edit.edit_kpi(db, "P03-K2", name="x", baseline="十二件")
+        edit_kpis.edit_kpi(db, "P03-K2", name="x", baseline="十二件")
     with pytest.raises(NotFound):
-        plan_edit.edit_kpi(db, "P03-K2", reporting_departments=["存在しない部"])
+        edit_kpis.edit_kpi(db, "P03-K2", reporting_departments=["存在しない部"])
     with pytest.raises(PlanEditRejected):
-        plan_edit.edit_kpi(db, "P03-K2", reporting_departments=[])
+        edit_kpis.edit_kpi(db, "P03-K2", reporting_departments=[])
     assert dump(db_path) == before
 
 
 def test_set_target_on_a_published_plan_is_a_revision(db):
     with pytest.raises(RevisionRejected, match="理由"):
-        plan_edit.set_target(db, "P04-K1", 2023, "650")
-    change = plan_edit.set_target(db, "P04-K1", 2023, "650台", reason="導入拡大", source="form")
+        edit_kpis.set_target(db, "P04-K1", 2023, "650")
+    change = edit_kpis.set_target(db, "P04-K1", 2023, "650台", reason="導入拡大", source="form")
     assert change.revised and change.old_value == "620"
-    plan_edit.set_target_note(db, "P04-K1", 2023, "県単独分を含む")
+    edit_kpis.set_target_note(db, "P04-K1", 2023, "県単独分を含む")
     kpi = find(snapshot(db), "kpis", "P04-K1")
     assert kpi["target_notes"] == {"2023": "県単独分を含む"}
     assert kpi["revisions"][-1]["new_value"]["value"] == 650
 
 
 def test_added_kpi_and_measure_carry_the_new_mark_of_the_next_edition(db):
-    code = plan_edit.add_kpi(db, "P04", "スマート農業研修の受講者数", unit="人",
+    code = edit_kpis.add_kpi(db, "P04", "スマート農業研修の受講者数", unit="人",
                              reporting_departments=["農林水産部"], baseline="120",
                              source="form")
     assert code == "P04-K5"
     # a KPI new in the coming edition has no published target: setting one is no revision
-    assert not plan_edit.set_target(db, "P04-K5", 2023, "300").revised
-    plan_edit.set_target(db, "P04-K5", 2023, "350")
-    measure = plan_edit.add_measure(db, "P04", "研修の充実", departments=["農林水産部"],
+    assert not edit_kpis.set_target(db, "P04-K5", 2023, "300").revised
+    edit_kpis.set_target(db, "P04-K5", 2023, "350")
+    measure = edit_measures.add_measure(db, "P04", "研修の充実", departments=["農林水産部"],
                                     items=["研修を年4回開催", ""], attention_points="講師確保",
                                     response_policy="大学と連携")
     assert measure == "P04-M4"
@@ -110,13 +111,13 @@ def get_edition(db) -> int:
 
 
 def test_edit_measure_and_its_schedule(db, db_path):
-    done = plan_edit.edit_measure(
+    done = edit_measures.edit_measure(
         db, "P03-M1", title="DX推進支援", items=["相談窓口", "専門家派遣"],
         departments=["商工労働部"], attention_points="人材不足", response_policy="外部人材",
         source="form")
     assert set(done) == {"title", "items", "departments", "attention_points",
                          "response_policy"}
-    plan_edit.set_schedule(db, "P03-M1", [ScheduleBox(2021, 2021, "準備"),
+    edit_measures.set_schedule(db, "P03-M1", [ScheduleBox(2021, 2021, "準備"),
                                           ScheduleBox(2022, 2023, "本格実施")])
     measure = find(snapshot(db), "measures", "P03-M1")
     assert measure["items"] == ["相談窓口", "専門家派遣"]
@@ -126,26 +127,26 @@ def test_edit_measure_and_its_schedule(db, db_path):
     assert audit(db, "schedule")[0][:2] == ("P03-M1", "schedule")
     before = dump(db_path)
     with pytest.raises(PlanEditRejected, match="工程 2"):
-        plan_edit.set_schedule(db, "P03-M1", [ScheduleBox(2021, 2021, "a"),
+        edit_measures.set_schedule(db, "P03-M1", [ScheduleBox(2021, 2021, "a"),
                                               ScheduleBox(2023, 2022, "逆順")])
     with pytest.raises(PlanEditRejected):
-        plan_edit.set_schedule(db, "P03-M1", [ScheduleBox(2021, 2024, "期間外")])
+        edit_measures.set_schedule(db, "P03-M1", [ScheduleBox(2021, 2024, "期間外")])
     with pytest.raises(PlanEditRejected):
-        plan_edit.edit_measure(db, "P03-M1", departments=[])
+        edit_measures.edit_measure(db, "P03-M1", departments=[])
     assert dump(db_path) == before
 
 
 def test_visions_projects_and_future_pictures(db):
-    plan_edit.edit_vision(db, 1, title="県民本位の行政サービス", source="form")
-    assert plan_edit.add_vision(db, "新しいビジョン") == 6
-    code = plan_edit.add_project(db, 6, "新プロジェクト", "経営管理部")
+    edit_projects.edit_vision(db, 1, title="県民本位の行政サービス", source="form")
+    assert edit_projects.add_vision(db, "新しいビジョン") == 6
+    code = edit_projects.add_project(db, 6, "新プロジェクト", "経営管理部")
     assert code == "P11"
-    plan_edit.edit_project(db, "P02", title="誰一人取り残さない", lead_department="地方創生局",
+    edit_projects.edit_project(db, "P02", title="誰一人取り残さない", lead_department="地方創生局",
                            vision_number=2)
-    assert plan_edit.set_future_picture_item(db, "P11", None, "姿その1") == 1
-    assert plan_edit.set_future_picture_item(db, "P11", None, "姿その2") == 2
-    plan_edit.set_future_picture_item(db, "P01", 1, "書き換えた姿", is_new=True)
-    plan_edit.remove_future_picture_item(db, "P11", 1)
+    assert edit_projects.set_future_picture_item(db, "P11", None, "姿その1") == 1
+    assert edit_projects.set_future_picture_item(db, "P11", None, "姿その2") == 2
+    edit_projects.set_future_picture_item(db, "P01", 1, "書き換えた姿", is_new=True)
+    edit_projects.remove_future_picture_item(db, "P11", 1)
     snap = snapshot(db)
     assert snap["visions"][0]["title"] == "県民本位の行政サービス"
     p02 = project(snap, "P02")
@@ -156,9 +157,9 @@ def test_visions_projects_and_future_pictures(db):
     assert project(snap, "P01")["future_picture"][0] == {
         "number": 1, "text": "書き換えた姿", "is_new": True}
     with pytest.raises(PlanEditRejected, match="すでに"):
-        plan_edit.add_project(db, 1, "重複", "知事政策局", code="P01-K1")
+        edit_projects.add_project(db, 1, "重複", "知事政策局", code="P01-K1")
     with pytest.raises(PlanEditRejected, match="主管部局"):
-        plan_edit.edit_project(db, "P02", lead_department="全部局")
+        edit_projects.edit_project(db, "P02", lead_department="全部局")
     assert {e[0] for e in audit(db, "future_picture")} >= {"P11/1", "P11/2", "P01/1"}
 
 
@@ -167,7 +168,7 @@ def test_visions_projects_and_future_pictures(db):
 
 def test_extend_the_plan_and_set_targets_for_the_new_years(db):
     assert plan_period.extend_plan(db, 2026) == (2023, 2026)
-    assert not plan_edit.set_target(db, "P04-K1", 2026, "700").revised
+    assert not edit_kpis.set_target(db, "P04-K1", 2026, "700").revised
     snap = snapshot(db)
     assert snap["plan"]["fiscal_years"] == [2021, 2022, 2023, 2024, 2025, 2026]
     assert snap["plan"]["fiscal_year_labels"]["2026"] == "令和8年度"
@@ -202,7 +203,7 @@ def test_start_a_new_plan_carrying_what_is_chosen(db, db_path, tmp_path):
         assert all(s["from"] >= 2023 for s in measure["schedule"])
         assert not any(k["is_new"] for p in snap["projects"] for k in p["kpis"])
         # a draft: targets are set freely until it is published
-        assert not plan_edit.set_target(new, "P04-K1", 2023, "700").revised
+        assert not edit_kpis.set_target(new, "P04-K1", 2023, "700").revised
     finally:
         new.close()
 
@@ -259,9 +260,9 @@ def test_cli_edit_add_target_schedule_picture_extend(db_path, tmp_path, capsys):
 def test_a_kpi_form_with_targets_is_one_transaction(db, db_path):
     before = dump(db_path)
     with pytest.raises(RevisionRejected):  # the 2023 target is published: a reason is needed
-        plan_edit.edit_kpi(db, "P04-K1", name="導入台数", targets={2022: "600", 2023: "650"})
+        edit_kpis.edit_kpi(db, "P04-K1", name="導入台数", targets={2022: "600", 2023: "650"})
     assert dump(db_path) == before  # the name was not saved either
-    done = plan_edit.edit_kpi(db, "P04-K1", name="導入台数", source="form",
+    done = edit_kpis.edit_kpi(db, "P04-K1", name="導入台数", source="form",
                               targets={2022: "593", 2023: "650台"}, reason="上方修正")
     assert set(done) == {"name", "target 2023"} and done["target 2023"] == ("620", "650")
     kpi = find(snapshot(db), "kpis", "P04-K1")
@@ -269,27 +270,27 @@ def test_a_kpi_form_with_targets_is_one_transaction(db, db_path):
 
 
 def test_a_measure_form_with_its_schedule(db):
-    boxes = [plan_edit.parse_schedule_box("R3: 準備"),
-             plan_edit.parse_schedule_box("令和4年度～令和5年度：本格実施")]
-    done = plan_edit.edit_measure(db, "P04-M1", title="農業DXの推進", schedule=boxes)
+    boxes = [edit_measures.parse_schedule_box("R3: 準備"),
+             edit_measures.parse_schedule_box("令和4年度～令和5年度：本格実施")]
+    done = edit_measures.edit_measure(db, "P04-M1", title="農業DXの推進", schedule=boxes)
     assert set(done) == {"title", "schedule"}
     measure = find(snapshot(db), "measures", "P04-M1")
     assert measure["schedule"] == [{"from": 2021, "to": 2021, "text": "準備"},
                                    {"from": 2022, "to": 2023, "text": "本格実施"}]
-    assert plan_edit.edit_measure(db, "P04-M1", schedule=boxes) == {}  # unchanged
+    assert edit_measures.edit_measure(db, "P04-M1", schedule=boxes) == {}  # unchanged
     with pytest.raises(PlanEditRejected, match="R4-R5"):
-        plan_edit.parse_schedule_box("R4 本格")
+        edit_measures.parse_schedule_box("R4 本格")
 
 
 def test_a_project_form_with_vision_title_and_future_picture(db):
     texts = [item["text"] for item in project(snapshot(db), "P03")["future_picture"]]
     assert len(texts) == 2
-    done = plan_edit.edit_project(db, "P03", vision_title="新しいビジョン名",
+    done = edit_projects.edit_project(db, "P03", vision_title="新しいビジョン名",
                                   future_picture=[texts[0], "書き換え", "追加した姿"])
     p03 = project(snapshot(db), "P03")
     assert p03["vision"]["title"] == "新しいビジョン名"
     assert [(f["text"], f["is_new"]) for f in p03["future_picture"]][1:] == [
         ("書き換え", False), ("追加した姿", True)]
     assert "future_picture 3" in done and done["vision_title"][1] == "新しいビジョン名"
-    plan_edit.edit_project(db, "P03", future_picture=[texts[0]])
+    edit_projects.edit_project(db, "P03", future_picture=[texts[0]])
     assert len(project(snapshot(db), "P03")["future_picture"]) == 1

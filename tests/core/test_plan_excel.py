@@ -13,9 +13,10 @@ from openpyxl import load_workbook
 from dxtracker.cli import main
 from dxtracker.errors import DatabaseError, PlanFileError
 from dxtracker.figures.entry import set_actual, set_progress
-from dxtracker.plan import departments
-from dxtracker.plan import edit as plan_edit
-from dxtracker.plan.excel_read import SHEETS, export_plan, import_plan, plan_tables
+from dxtracker.plan import departments, edit_kpis
+from dxtracker.plan.excel_read import import_plan
+from dxtracker.plan.excel_tables import SHEETS
+from dxtracker.plan.excel_write import export_plan, plan_tables
 from dxtracker.plan.revisions import publish_edition, revise_target
 from dxtracker.store.connect import open_database
 from dxtracker.store.paths import default_plan_path
@@ -38,7 +39,7 @@ def busy_db(db):
     departments.rename_department(db, "土木部", "建設部", on=date(2024, 4, 1))
     departments.merge_departments(db, "企業局", "建設部", on=date(2024, 4, 1))
     publish_edition(db, "令和6年度改定", published_on=date(2024, 5, 1))
-    plan_edit.add_kpi(db, "P04", "新しい指標", unit="%", reporting_departments=["農林水産部"])
+    edit_kpis.add_kpi(db, "P04", "新しい指標", unit="%", reporting_departments=["農林水産部"])
     return db
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dxtracker.returns import export_return, layout, read_return, write_return
+from dxtracker.returns import layout, write_return
+from tests.core.test_merge_support import read
 
 FY = 2022
 DEPT = "商工労働部"
@@ -30,24 +31,6 @@ BILLION_LAUGHS = (
     '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
     "</sheetData></worksheet>"
 ).encode()
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    path = tmp_path / "returns"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def exported(db, folder) -> Path:
-    with db.read() as session:
-        return export_return(session, DEPT, FY, directory=folder)
-
-
-def read(db, path: Path, **expected):
-    with db.read() as session:
-        return read_return(path, session, **expected)
 
 
 def refused(db, path: Path, *fragments: str) -> str:

@@ -15,18 +15,18 @@ from sqlalchemy import select
 
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.entry import set_actual, set_progress
-from dxtracker.figures.values import format_value
+from dxtracker.figures.format import format_value
+from dxtracker.files import atomic
 from dxtracker.returns import (
     default_return_file_name,
     department_rows,
     export_return,
     layout,
-    read_return,
     write_return,
 )
-from dxtracker.returns import export as export_module
 from dxtracker.store.lookup import all_departments, find_department
 from dxtracker.store.models import KpiActual, MeasureProgress
+from tests.core.test_merge_support import read
 
 FY = 2022
 
@@ -58,22 +58,9 @@ def db_entries(db, department: str) -> tuple[dict, dict]:
     return actuals, progress
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """Where returns go (tmp_path also holds the database)."""
-    path = tmp_path / "returns"
-    path.mkdir()
-    return path
-
-
 def export(db, department: str, folder: Path, fiscal_year: int = FY) -> Path:
     with db.read() as session:
         return export_return(session, department, fiscal_year, directory=folder)
-
-
-def read(db, path: Path, **expected):
-    with db.read() as session:
-        return read_return(path, session, **expected)
 
 
 def test_every_department_round_trips(db, folder):
@@ -256,7 +243,7 @@ def test_a_file_open_in_excel_gives_a_clear_message(db, folder, monkeypatch):
     def locked(*_args):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(export_module.os, "replace", locked)
+    monkeypatch.setattr(atomic.os, "replace", locked)
     with pytest.raises(DxTrackerError) as exc:
         export(db, "商工労働部", folder)
     assert "Excel" in str(exc.value) and str(path) in str(exc.value)
@@ -271,7 +258,7 @@ def test_a_failed_export_leaves_the_old_file_alone(db, folder, monkeypatch):
     def disk_full(_handle):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_module.os, "fsync", disk_full)
+    monkeypatch.setattr(atomic.os, "fsync", disk_full)
     with pytest.raises(OSError):
         export(db, "商工労働部", folder)
     assert path.read_bytes() == before

@@ -11,23 +11,11 @@ import pytest
 
 from dxtracker.errors import NotFound
 from dxtracker.figures.entry import set_actual, set_progress
-from dxtracker.returns import export_return, layout, read_return
+from dxtracker.returns import export_return, layout
+from tests.core.test_merge_support import read
 
 FY = 2022
 DEPT = "商工労働部"  # reports P01-K1, P01-K3 (全部局), P03-K1, P03-K3; measures P01-M1…, P03-M1
-
-
-@pytest.fixture
-def exported(db, tmp_path) -> Path:
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    with db.read() as session:
-        return export_return(session, DEPT, FY, directory=folder)
-
-
-def read(db, path: Path, **expected):
-    with db.read() as session:
-        return read_return(path, session, **expected)
 
 
 class Edit:

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from dxtracker.cli import main
+from dxtracker.figures.format import format_value
 from dxtracker.figures.kpi_figures import original_target, target_of
-from dxtracker.figures.values import ValueParseError, format_value
+from dxtracker.figures.parse import ValueParseError
 from dxtracker.plan.proposals import (
     ProposalRejected,
     accept_proposal,

@@ -11,21 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dxtracker.errors import DxTrackerError
-from dxtracker.figures.values import (
-    Bound,
-    Composite,
-    Number,
-    Range,
-    Value,
-    ValueParseError,
-    Words,
-    format_value,
-    from_json,
-    is_canonical_number,
-    number_of,
-    parse_value,
-    to_json,
-)
+from dxtracker.figures.format import format_value, from_json, is_canonical_number, to_json
+from dxtracker.figures.parse import ValueParseError, parse_value
+from dxtracker.figures.values import Bound, Composite, Number, Range, Value, Words, number_of
 
 D = Decimal
 

@@ -6,8 +6,12 @@
   `department=None` is headquarters mode. `ctx` is headquarters mode, `department_ctx` is
   商工労働部 (a department reporting several KPIs).
 - `main_window` / `make_window(ctx)`: the MainWindow on such a context, shown.
+- `show_widget(widget, size=None)`: a page or dialog closed after the test, shown (resized
+  first when a size is given) and exposed; returns the widget.
 - `type_text(widget, text)`: types any text, Japanese and full-width included, as key events.
   (`qtbot.keyClicks` aborts the process on a non-ASCII character: QTest's qasciikey.cpp.)
+- `type_with_ime(widget, text)`: the text as an input method commits it (Japanese arrives so,
+  as one committed string, not as key presses).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from dxtracker.store.connect import open_database
@@ -85,6 +89,30 @@ def send_text(widget: QWidget, text: str) -> None:
 @pytest.fixture
 def type_text() -> Callable[[QWidget, str], None]:
     return send_text
+
+
+def commit_text(widget: QWidget, text: str) -> None:
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def type_with_ime() -> Callable[[QWidget, str], None]:
+    return commit_text
+
+
+@pytest.fixture
+def show_widget(qtbot):  # type: ignore[no-untyped-def]
+    def show(widget: QWidget, size: tuple[int, int] | None = None) -> QWidget:
+        qtbot.addWidget(widget)
+        if size is not None:
+            widget.resize(*size)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show
 
 
 @pytest.fixture

@@ -14,12 +14,8 @@ from ui.pages import PAGES
 from ui.pages.dashboard import DashboardPage
 
 
-def make_page(qtbot, ctx) -> DashboardPage:  # type: ignore[no-untyped-def]
-    page = DashboardPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1200, 900)
-    page.show()
-    return page
+def make_page(show_widget, ctx) -> DashboardPage:  # type: ignore[no-untyped-def]
+    return show_widget(DashboardPage(ctx), (1200, 900))
 
 
 def project_codes(page: DashboardPage) -> list[str]:
@@ -30,9 +26,9 @@ def test_the_dashboard_is_a_registered_page():
     assert ("ui.pages.dashboard", "DashboardPage") in PAGES
 
 
-def test_headquarters_sees_every_project_and_its_charts(qtbot, ctx):
+def test_headquarters_sees_every_project_and_its_charts(show_widget, ctx):
     ctx.set_fiscal_year(2021)
-    page = make_page(qtbot, ctx)
+    page = make_page(show_widget, ctx)
     assert project_codes(page)[:2] == ["P01", "P02"] and len(project_codes(page)) == 10
     assert "令和3年度 ダッシュボード（全プロジェクト）" in page.heading.text()
     assert "KPI 28件の評価: A 14、B 2、C 2、D 4、未把握 0、評価不能 6" in page.summary.text()
@@ -42,8 +38,8 @@ def test_headquarters_sees_every_project_and_its_charts(qtbot, ctx):
     assert [c.kpi_code for c in page.charts] == ["P08-K1", "P08-K2"]
 
 
-def test_a_department_sees_its_own_projects(qtbot, department_ctx):
-    page = make_page(qtbot, department_ctx)
+def test_a_department_sees_its_own_projects(show_widget, department_ctx):
+    page = make_page(show_widget, department_ctx)
     codes = project_codes(page)
     assert "P03" in codes  # it leads it
     assert "P01" in codes  # 全部局: every department reports and works on it
@@ -51,9 +47,9 @@ def test_a_department_sees_its_own_projects(qtbot, department_ctx):
     assert "商工労働部" in page.heading.text()
 
 
-def test_follows_the_fiscal_year_and_entered_actuals(qtbot, ctx):
+def test_follows_the_fiscal_year_and_entered_actuals(show_widget, ctx):
     ctx.set_fiscal_year(2021)
-    page = make_page(qtbot, ctx)
+    page = make_page(show_widget, ctx)
     ctx.set_fiscal_year(2022)
     page.refresh()
     assert "令和4年度" in page.heading.text()
@@ -64,13 +60,13 @@ def test_follows_the_fiscal_year_and_entered_actuals(qtbot, ctx):
     assert "令和4年度の評価: C（77.8%）" in page.charts[2].title()
 
 
-def test_charts_render_japanese_without_missing_glyphs(qtbot, ctx, caplog, tmp_path):
+def test_charts_render_japanese_without_missing_glyphs(show_widget, ctx, caplog, tmp_path):
     if not has_japanese_font():
         pytest.skip("no Japanese font installed (CI installs fonts-noto-cjk)")
     caplog.set_level(logging.WARNING)
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
-        page = make_page(qtbot, ctx)
+        page = make_page(show_widget, ctx)
         image = page.grab()
     messages = [str(w.message) for w in records] + [r.getMessage() for r in caplog.records]
     assert not [m for m in messages if "missing from font" in m]
@@ -78,8 +74,8 @@ def test_charts_render_japanese_without_missing_glyphs(qtbot, ctx, caplog, tmp_p
     assert not image.toImage().isNull()
 
 
-def test_switching_language_keeps_the_charts(qtbot, ctx):
-    page = make_page(qtbot, ctx)
+def test_switching_language_keeps_the_charts(show_widget, ctx):
+    page = make_page(show_widget, ctx)
     ctx.set_language("en")
     page.retranslate()
     assert page.project_label.text() == "&Project"

@@ -7,29 +7,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
-from sqlalchemy import select
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
-from dxtracker.store.models import Department, KpiActual
+from tests.helpers import stored_actual
 from ui.models.kpi_entry_model import Column
 
 DEPT = "商工労働部"
 FY = 2022
-
-
-def stored_actual(db, kpi_code: str) -> str | None:  # type: ignore[no-untyped-def]
-    with db.read() as session:
-        return session.scalar(
-            select(KpiActual.value).join(KpiActual.department)
-            .where(KpiActual.fiscal_year == FY, Department.name == DEPT,
-                   KpiActual.kpi.has(code=kpi_code)))
-
-
-def type_with_ime(widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 @pytest.fixture
@@ -40,7 +24,7 @@ def window(ctx, make_window, qtbot):  # type: ignore[no-untyped-def]
     return window
 
 
-def test_enter_undo_redo_and_export(window, ctx, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_enter_undo_redo_and_export(window, ctx, qtbot, tmp_path: Path, type_with_ime) -> None:  # type: ignore[no-untyped-def]
     # The person chooses their department (settings) and the year.
     ctx.set_department(DEPT)
     ctx.set_fiscal_year(FY)
@@ -54,7 +38,7 @@ def test_enter_undo_redo_and_export(window, ctx, qtbot, tmp_path: Path) -> None:
     k3 = model.index(model.row_of("P03-K3"), Column.ACTUAL)
     assert model.setData(k3, "１，２３４")
     assert k3.data() == "1,234 件"
-    assert stored_actual(ctx.db, "P03-K3") == "1,234"
+    assert stored_actual(ctx.db, "P03-K3", DEPT, FY) == "1,234"
 
     # 2. With the keyboard: F2 on the cell, type (through the input method), Enter.
     k1 = model.index(model.row_of("P01-K1"), Column.ACTUAL)
@@ -66,20 +50,20 @@ def test_enter_undo_redo_and_export(window, ctx, qtbot, tmp_path: Path) -> None:
     type_with_ime(editor, "１，２３４件")
     assert "1,234 件" in page.preview.text()
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: stored_actual(ctx.db, "P01-K1") == "1,234")
+    qtbot.waitUntil(lambda: stored_actual(ctx.db, "P01-K1", DEPT, FY) == "1,234")
     assert k1.data() == "1,234 件"
     assert "1,234" in window.statusBar().currentMessage()
 
     # 3. Ctrl+Z (the window's edit menu) undoes the last entry, the stack the one before.
     assert ctx.undo_stack.count() == 2
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert stored_actual(ctx.db, "P01-K1") is None
+    assert stored_actual(ctx.db, "P01-K1", DEPT, FY) is None
     assert k1.data() == ""
     ctx.undo_stack.undo()
-    assert stored_actual(ctx.db, "P03-K3") is None
+    assert stored_actual(ctx.db, "P03-K3", DEPT, FY) is None
     assert k3.data() == ""
     qtbot.keyClick(view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
-    assert stored_actual(ctx.db, "P03-K3") == "1,234"
+    assert stored_actual(ctx.db, "P03-K3", DEPT, FY) == "1,234"
     assert k3.data() == "1,234 件"
 
     # 4. Export the return through the dialog, into a folder of our own.
@@ -96,14 +80,14 @@ def test_enter_undo_redo_and_export(window, ctx, qtbot, tmp_path: Path) -> None:
     path = tmp_path / "令和4年度_DX推進計画_回答_商工労働部.xlsx"
     assert dialog.written == path and path.exists()
     assert dialog.open_folder_button.isVisible()
-    import ui.dialogs.export_return as export_module
+    import ui.dialogs.file_dialog as dialog_module
 
-    original = export_module.QDesktopServices.openUrl
-    export_module.QDesktopServices.openUrl = staticmethod(lambda url: opened.append(url))
+    original = dialog_module.QDesktopServices.openUrl
+    dialog_module.QDesktopServices.openUrl = staticmethod(lambda url: opened.append(url))
     try:
         dialog.open_folder_button.click()
     finally:
-        export_module.QDesktopServices.openUrl = original
+        dialog_module.QDesktopServices.openUrl = original
     assert opened and Path(opened[0].toLocalFile()) == tmp_path
 
     # 5. The file is a valid return carrying the figure.
@@ -126,7 +110,7 @@ def test_a_bad_value_is_never_saved(window, ctx, qtbot) -> None:  # type: ignore
     assert not page.model.setData(index, "abc")
     assert "読めません" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "abc" in page.error_label.text()
-    assert stored_actual(ctx.db, "P03-K1") is None
+    assert stored_actual(ctx.db, "P03-K1", DEPT, FY) is None
     assert ctx.undo_stack.count() == 0
 
 

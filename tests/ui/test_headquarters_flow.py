@@ -11,12 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from sqlalchemy import select
 
 from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.returns.export import export_return
 from dxtracker.store.connect import open_database
-from dxtracker.store.models import Department, KpiActual
+from tests.helpers import stored_actual
 
 FY = 2022
 GOOD, BAD = "商工労働部", "土木部"
@@ -53,14 +52,6 @@ def returns(template_db: Path, tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def hq_actual(db, kpi_code: str, department: str) -> str | None:  # type: ignore[no-untyped-def]
-    with db.read() as session:
-        return session.scalar(
-            select(KpiActual.value).join(KpiActual.department)
-            .where(KpiActual.fiscal_year == FY, Department.name == department,
-                   KpiActual.kpi.has(code=kpi_code)))
-
-
 def drop(window, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
     """A real drop event on the main window (it hands the files to the merge page)."""
     data = QMimeData()
@@ -82,7 +73,7 @@ def test_drop_preview_apply_track_and_undo(ctx, make_window, returns, qtbot) -> 
     assert [f.path for f in files] == [returns[GOOD], returns[BAD]]
     assert [f.state for f in files] == ["ready", "refused"]
     assert [f.checked for f in files] == [True, False]
-    assert hq_actual(ctx.db, "P03-K3", GOOD) is None  # the dry run wrote nothing
+    assert stored_actual(ctx.db, "P03-K3", GOOD, FY) is None  # the dry run wrote nothing
 
     # The good file: its changes, old → new.
     page.file_view.setCurrentIndex(page.files.index(0))
@@ -111,8 +102,8 @@ def test_drop_preview_apply_track_and_undo(ctx, make_window, returns, qtbot) -> 
         page.apply_button.click()
     assert [f.state for f in page.files.entries] == ["merged", "refused"]
     assert "1件のファイルを取り込みました" in page.result_label.text()
-    assert hq_actual(ctx.db, "P03-K3", GOOD) == "1,234"
-    assert hq_actual(ctx.db, "P03-K2", BAD) is None
+    assert stored_actual(ctx.db, "P03-K3", GOOD, FY) == "1,234"
+    assert stored_actual(ctx.db, "P03-K2", BAD, FY) is None
 
     tracker = window.show_page("tracker")
     lines = {line.status.department_name: line for line in tracker.model.lines}
@@ -132,7 +123,7 @@ def test_drop_preview_apply_track_and_undo(ctx, make_window, returns, qtbot) -> 
     page = window.show_page("merge")
     page.confirm_undo = lambda: True
     page.undo_button.click()
-    assert hq_actual(ctx.db, "P03-K3", GOOD) is None
+    assert stored_actual(ctx.db, "P03-K3", GOOD, FY) is None
     assert "元に戻しました" in page.result_label.text()
     assert [f.state for f in page.files.entries] == ["ready", "refused"]  # checked again
     tracker = window.show_page("tracker")
@@ -157,7 +148,7 @@ def test_conflicts_are_decided_per_field(ctx, make_window, returns, qtbot) -> No
     assert conflicts.setData(conflicts.index(0, conflicts.CHOICE), "theirs")
     assert conflicts.index(0, conflicts.CHOICE).data() == "回答の値を採用"
     page.apply_button.click()
-    assert hq_actual(ctx.db, "P03-K3", GOOD) == "1,234"
+    assert stored_actual(ctx.db, "P03-K3", GOOD, FY) == "1,234"
 
 
 def test_a_folder_can_be_added(ctx, make_window, returns) -> None:  # type: ignore[no-untyped-def]

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from sqlalchemy import func, select
 
-from dxtracker.store.connect import open_database
 from dxtracker.store.db import Database
-from dxtracker.store.models import AuditEntry, Department, KpiActual
+from dxtracker.store.models import AuditEntry, KpiActual
+from tests.helpers import stored_actual
 from ui.models.kpi_entry_model import Column, KpiEntryModel
 
 DEPT = "商工労働部"
 FY = 2022
-
-
-@pytest.fixture
-def db(db_path: Path) -> Database:
-    database = open_database(db_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture
@@ -32,14 +23,6 @@ def model(db: Database, qapp) -> KpiEntryModel:
     model.undo_stack_owner = stack  # keep the stack alive as long as the model
     model.load(DEPT, FY)
     return model
-
-
-def stored_actual(db: Database, kpi_code: str, department: str = DEPT) -> str | None:
-    with db.read() as session:
-        return session.scalar(
-            select(KpiActual.value).join(KpiActual.kpi).join(KpiActual.department)
-            .where(KpiActual.fiscal_year == FY, Department.name == department,
-                   KpiActual.kpi.has(code=kpi_code)))
 
 
 def audit_count(db: Database) -> int:
@@ -77,14 +60,14 @@ def test_full_width_figure_is_understood_saved_and_undone(model: KpiEntryModel,
     index = model.index(model.row_of("P01-K1"), Column.ACTUAL)
     assert model.setData(index, "１，２３４件")
     assert index.data() == "1,234 件"
-    assert stored_actual(db, "P01-K1") == "1,234"
+    assert stored_actual(db, "P01-K1", DEPT, FY) == "1,234"
     assert cell(model, "P01-K1", Column.STATUS) == "保存しました"
     assert model.undo_stack.count() == 1
     model.undo_stack.undo()
-    assert stored_actual(db, "P01-K1") is None
+    assert stored_actual(db, "P01-K1", DEPT, FY) is None
     assert index.data() == ""
     model.undo_stack.redo()
-    assert stored_actual(db, "P01-K1") == "1,234"
+    assert stored_actual(db, "P01-K1", DEPT, FY) == "1,234"
     assert index.data() == "1,234 件"
 
 
@@ -99,7 +82,7 @@ def test_bad_value_is_marked_and_never_saved(model: KpiEntryModel, db: Database)
     assert index.data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f6c7c7"
     assert "保存していません" in cell(model, "P03-K3", Column.STATUS)
     assert errors and "abc" in errors[-1]
-    assert stored_actual(db, "P03-K3") is None
+    assert stored_actual(db, "P03-K3", DEPT, FY) is None
     assert audit_count(db) == before
     assert model.undo_stack.count() == 0
     # A good value clears the mark.
@@ -113,7 +96,7 @@ def test_wrong_unit_is_refused_with_the_reason(model: KpiEntryModel, db: Databas
     index = model.index(model.row_of("P01-K1"), Column.ACTUAL)
     assert not model.setData(index, "12時間")
     assert "単位" in index.data(Qt.ItemDataRole.ToolTipRole)
-    assert stored_actual(db, "P01-K1") is None
+    assert stored_actual(db, "P01-K1", DEPT, FY) is None
 
 
 def test_note_is_saved_with_the_actual_and_undone(model: KpiEntryModel, db: Database) -> None:
@@ -160,27 +143,11 @@ def test_only_actual_and_note_are_editable(model: KpiEntryModel) -> None:
 
 
 @pytest.fixture
-def page(department_ctx, qtbot):  # type: ignore[no-untyped-def]
+def page(department_ctx, show_widget):  # type: ignore[no-untyped-def]
     from ui.pages.kpi_entry import KpiEntryPage
 
     department_ctx.set_fiscal_year(FY)
-    page = KpiEntryPage(department_ctx)
-    qtbot.addWidget(page)
-    page.resize(1300, 500)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
-
-
-def type_with_ime(widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Japanese arrives from the input method as a committed string, not as key presses
-    (and QTest's key clicks only know ASCII)."""
-    from PySide6.QtGui import QInputMethodEvent
-    from PySide6.QtWidgets import QApplication
-
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
+    return show_widget(KpiEntryPage(department_ctx), (1300, 500))
 
 
 def open_editor(page, qtbot, kpi_code: str, column: Column, key=Qt.Key.Key_F2):  # type: ignore[no-untyped-def]
@@ -196,7 +163,7 @@ def open_editor(page, qtbot, kpi_code: str, column: Column, key=Qt.Key.Key_F2): 
     return editor
 
 
-def test_typing_full_width_digits_previews_saves_and_tabs_to_the_note(page, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_typing_full_width_digits_previews_saves_and_tabs_to_the_note(page, qtbot, type_with_ime) -> None:  # type: ignore[no-untyped-def]
     editor = open_editor(page, qtbot, "P03-K3", Column.ACTUAL)
     editor.clear()
     type_with_ime(editor, "１，２３４")
@@ -205,7 +172,7 @@ def test_typing_full_width_digits_previews_saves_and_tabs_to_the_note(page, qtbo
     current = page.view.currentIndex()
     assert (current.row(), current.column()) == (page.model.row_of("P03-K3"), Column.NOTE)
     assert cell(page.model, "P03-K3", Column.ACTUAL) == "1,234 件"
-    assert stored_actual(page.ctx.db, "P03-K3") == "1,234"
+    assert stored_actual(page.ctx.db, "P03-K3", DEPT, FY) == "1,234"
 
 
 def test_enter_starts_editing_and_a_bad_value_shows_its_reason(page, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -214,7 +181,7 @@ def test_enter_starts_editing_and_a_bad_value_shows_its_reason(page, qtbot) -> N
     assert "読めません" in page.preview.text()
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "abc" in page.error_label.text())  # the delegate commits queued
-    assert stored_actual(page.ctx.db, "P03-K3") is None
+    assert stored_actual(page.ctx.db, "P03-K3", DEPT, FY) is None
 
 
 def test_tab_visits_only_input_columns_and_wraps_to_the_next_row(page) -> None:  # type: ignore[no-untyped-def]

@@ -10,27 +10,19 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from dxtracker.plan.snapshot import plan_snapshot
 from dxtracker.store.lookup import find_department, find_kpi
 from dxtracker.store.models import AuditEntry, MergeRun, ReturnImport, RevisionProposal
-from tests.helpers import dump, find
+from tests.helpers import dump, find, snapshot
 from ui.pages.audit import AuditPage
-from ui.pages.plan_editor import PlanEditorPage, split_items
+from ui.pages.plan_editor import PlanEditorPage
+from ui.pages.plan_editor.forms import split_items
 
 Button = QMessageBox.StandardButton
 
 
-def snapshot(ctx) -> dict:
-    with ctx.db.read() as session:
-        return plan_snapshot(session)
-
-
 @pytest.fixture
-def page(ctx, qtbot) -> PlanEditorPage:
-    widget = PlanEditorPage(ctx)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+def page(ctx, show_widget) -> PlanEditorPage:
+    return show_widget(PlanEditorPage(ctx))
 
 
 def replace_text(qtbot, type_text, widget, text: str) -> None:
@@ -60,7 +52,7 @@ def test_edit_a_kpi_and_revise_its_target_with_a_reason(page, ctx, qtbot, type_t
     replace_text(qtbot, type_text, form.reason, "実績が上回ったため")
     save(qtbot, page)
     assert "保存しました" in page.editor.message.text()
-    kpi = find(snapshot(ctx), "kpis", "P03-K1")
+    kpi = find(snapshot(ctx.db), "kpis", "P03-K1")
     assert kpi["name"] == "デジタル化に取り組む企業の割合"
     assert kpi["baseline"]["display"] == "28.5"
     assert kpi["revisions"][-1]["old_value"]["value"] == 44
@@ -103,7 +95,7 @@ def test_edit_a_measure_with_items_departments_and_schedule(page, ctx, qtbot, ty
         item.setCheckState(Qt.CheckState.Checked if item.text() == "商工労働部"
                            else Qt.CheckState.Unchecked)
     save(qtbot, page)
-    measure = find(snapshot(ctx), "measures", "P03-M1")
+    measure = find(snapshot(ctx.db), "measures", "P03-M1")
     assert measure["title"] == "DX推進支援"
     assert measure["items"] == ["相談窓口の設置\n・オンライン相談", "専門家の派遣"]
     assert measure["departments"] == ["商工労働部"]
@@ -122,13 +114,13 @@ def test_edit_a_project_and_its_picture_then_add_a_kpi(page, ctx, qtbot, type_te
     replace_text(qtbot, type_text, form.title, "産業DXプロジェクト")
     form.picture.setPlainText(form.picture.toPlainText() + "\n新しい姿")
     save(qtbot, page)
-    project = next(p for p in snapshot(ctx)["projects"] if p["code"] == "P03")
+    project = next(p for p in snapshot(ctx.db)["projects"] if p["code"] == "P03")
     assert project["title"] == "産業DXプロジェクト"
     assert project["future_picture"][-1] == {"number": 3, "text": "新しい姿", "is_new": True}
     qtbot.mouseClick(page.editor.add_kpi, Qt.MouseButton.LeftButton)
     assert page.editor.code == "P03-K4"
     assert page.editor.forms["kpi"].name.text() == "新しい指標"
-    kpi = find(snapshot(ctx), "kpis", "P03-K4")
+    kpi = find(snapshot(ctx.db), "kpis", "P03-K4")
     assert (kpi["is_new"], kpi["new_in_edition"]) == (True, 3)
 
 
@@ -147,7 +139,7 @@ def test_leaving_unsaved_edits_asks_first(page, ctx, qtbot, type_text, monkeypat
     page.editor.chooser.setCurrentIndex(index)
     page.editor.chooser.activated.emit(index)
     assert page.editor.code == "P04-K2"  # discarded
-    assert find(snapshot(ctx), "kpis", "P04-K1")["name"] != "変更中"
+    assert find(snapshot(ctx.db), "kpis", "P04-K1")["name"] != "変更中"
 
 
 @pytest.fixture
@@ -175,7 +167,7 @@ def test_accept_and_reject_proposals(page, ctx, proposal_ids, qtbot, type_text):
     assert panel.model.keys == proposal_ids
     panel.view.selectRow(0)
     qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
-    assert find(snapshot(ctx), "kpis", "P03-K1")["targets"]["2023"]["value"] == 48
+    assert find(snapshot(ctx.db), "kpis", "P03-K1")["targets"]["2023"]["value"] == 48
     assert panel.model.keys == [proposal_ids[1]]  # pending only
     panel.view.selectRow(0)
     qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)
@@ -213,7 +205,7 @@ def test_manage_departments(page, ctx, qtbot, type_text):
     select_department(panel, "D01")
     qtbot.mouseClick(panel.buttons["retire"], Qt.MouseButton.LeftButton)
     assert "廃止できません" in panel.message.text()
-    snap = snapshot(ctx)
+    snap = snapshot(ctx.db)
     assert "建設部" in find(snap, "measures", "P08-M1")["departments"]
 
 
@@ -226,16 +218,13 @@ def test_split_items_keeps_sub_lines():
 
 
 @pytest.fixture
-def audit_page(ctx, qtbot) -> AuditPage:
+def audit_page(ctx, show_widget) -> AuditPage:
     from dxtracker.figures.entry import set_actual
     from dxtracker.plan.revisions import revise_target
 
     set_actual(ctx.db, "P03-K2", 2022, "25", department="土木部", source="form")
     revise_target(ctx.db, "P03-K1", 2023, "46", "上方修正", source="cli")
-    widget = AuditPage(ctx)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+    return show_widget(AuditPage(ctx))
 
 
 def test_audit_table_filters_as_one_types(audit_page, qtbot, type_text):

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
@@ -21,16 +20,11 @@ Button = QMessageBox.StandardButton
 
 
 @pytest.fixture
-def page(department_ctx, qtbot):  # type: ignore[no-untyped-def]
+def page(department_ctx, show_widget):  # type: ignore[no-untyped-def]
     department_ctx.set_fiscal_year(FY)
     set_progress(department_ctx.db, "P01-M1", FY - 1, DEPT, status="順調",
                  record="電子申請を100手続追加", issues="利用が少ない", next_policy="周知する")
-    page = ProgressPage(department_ctx)
-    qtbot.addWidget(page)
-    page.resize(1200, 700)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+    return show_widget(ProgressPage(department_ctx), (1200, 700))
 
 
 def stored(page: ProgressPage, code: str = "P01-M1", fiscal_year: int = FY) -> dict | None:
@@ -61,12 +55,6 @@ def counting_transactions(db):  # type: ignore[no-untyped-def]
         db.transaction = original
 
 
-def type_with_ime(widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
 def test_lists_the_departments_measures_with_this_years_schedule(page) -> None:  # type: ignore[no-untyped-def]
     codes = [e.code for e in page.list_model.entries]
     assert codes == ["P01-M1", "P01-M2", "P01-M3", "P03-M1"]
@@ -91,7 +79,7 @@ def test_status_and_texts_are_saved_in_one_transaction(page) -> None:  # type: i
     assert "やや遅れ" in page.list_model.index(0).data()
 
 
-def test_ctrl_s_saves_and_undo_restores(page, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_s_saves_and_undo_restores(page, qtbot, type_with_ime) -> None:  # type: ignore[no-untyped-def]
     form = page.form
     form.editors["record"].setFocus()
     type_with_ime(form.editors["record"], "説明会を開催")
@@ -106,7 +94,7 @@ def test_ctrl_s_saves_and_undo_restores(page, qtbot) -> None:  # type: ignore[no
     assert form.editors["record"].toPlainText() == "説明会を開催"
 
 
-def test_character_counts_follow_typing(page) -> None:  # type: ignore[no-untyped-def]
+def test_character_counts_follow_typing(page, type_with_ime) -> None:  # type: ignore[no-untyped-def]
     form = page.form
     assert form.counts["issues"].text() == "0文字"
     type_with_ime(form.editors["issues"], "人手が足りない")

@@ -9,17 +9,14 @@ from dxtracker.figures.entry import set_actual
 from ui.pages.project import ProjectPage
 
 
-def make_page(qtbot, ctx) -> ProjectPage:  # type: ignore[no-untyped-def]
+def make_page(show_widget, ctx) -> ProjectPage:  # type: ignore[no-untyped-def]
     page = ProjectPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1200, 800)
     page.refresh()
-    page.show()
-    return page
+    return show_widget(page, (1200, 800))
 
 
-def test_nothing_selected_shows_a_hint_and_no_chart(qtbot, ctx) -> None:
-    page = make_page(qtbot, ctx)
+def test_nothing_selected_shows_a_hint_and_no_chart(show_widget, ctx) -> None:
+    page = make_page(show_widget, ctx)
     panel = page.kpi_detail
     assert panel.kpi_code == ""
     assert panel.hint.isVisible()
@@ -27,9 +24,9 @@ def test_nothing_selected_shows_a_hint_and_no_chart(qtbot, ctx) -> None:
     assert panel.chart is None
 
 
-def test_arrow_keys_in_the_kpi_table_choose_the_chart(qtbot, ctx) -> None:
+def test_arrow_keys_in_the_kpi_table_choose_the_chart(qtbot, show_widget, ctx) -> None:
     ctx.set_fiscal_year(2021)
-    page = make_page(qtbot, ctx)
+    page = make_page(show_widget, ctx)
     table = page.kpi_table
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Down)  # no current row yet: the first KPI
@@ -56,9 +53,9 @@ def test_a_kpi_chosen_in_the_navigation_tree_shows_its_chart(main_window, ctx, q
     assert not page.kpi_detail.chart.isVisible()
 
 
-def test_the_chart_follows_the_year_and_entered_actuals(qtbot, ctx) -> None:
+def test_the_chart_follows_the_year_and_entered_actuals(show_widget, ctx) -> None:
     ctx.set_fiscal_year(2022)
-    page = make_page(qtbot, ctx)
+    page = make_page(show_widget, ctx)
     page.show_item("P01-K3")
     assert "令和4年度の評価: 未把握" in page.kpi_detail.chart.title()
     set_actual(ctx.db, "P01-K3", 2022, "9,100", department="知事政策局")
@@ -71,10 +68,10 @@ def test_the_chart_follows_the_year_and_entered_actuals(qtbot, ctx) -> None:
     assert "令和3年度の評価:" in page.kpi_detail.chart.title()
 
 
-def test_the_grade_line_is_translated(make_ctx, qtbot) -> None:
+def test_the_grade_line_is_translated(make_ctx, show_widget) -> None:
     ctx = make_ctx(None, language="en")
     ctx.set_fiscal_year(2021)
-    page = make_page(qtbot, ctx)
+    page = make_page(show_widget, ctx)
     page.show_item("P01-K1")
     assert "Grade for FY2021: <b>C（52.8%）</b>" in page.kpi_detail.grade_label.text()
     assert page.kpi_detail.hint.text().startswith("Select a KPI row")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QTextDocument
 
@@ -20,9 +21,15 @@ def cell(model: ProjectKpiModel, code: str, fiscal_year: int, kind: str, role=No
     return model.data(index, role or Qt.ItemDataRole.DisplayRole)
 
 
-def test_revised_target_is_red_and_says_so_in_words(ctx, qtbot) -> None:
+@pytest.fixture
+def page(ctx, qtbot) -> ProjectPage:  # type: ignore[no-untyped-def]
+    """The project view on headquarters' context, not yet shown."""
     page = ProjectPage(ctx)
     qtbot.addWidget(page)
+    return page
+
+
+def test_revised_target_is_red_and_says_so_in_words(page) -> None:
     page.show_item("P01-K3")
     model = page.kpi_model
     assert cell(model, "P01-K3", 2022, "target") == "10,000（8,000からの修正）"
@@ -42,9 +49,7 @@ def test_revision_words_are_translated(make_ctx, qtbot) -> None:
     assert cell(page.kpi_model, "P01-K3", 2022, "target") == "10,000 (revised from 8,000)"
 
 
-def test_table_shows_baseline_targets_actuals_and_blanks(ctx, qtbot) -> None:
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
+def test_table_shows_baseline_targets_actuals_and_blanks(page) -> None:
     page.show_item("P01")
     model = page.kpi_model
     assert model.columnCount() == 3 + 2 * 3 + 1  # … and the grade
@@ -57,9 +62,7 @@ def test_table_shows_baseline_targets_actuals_and_blanks(ctx, qtbot) -> None:
     assert model.index(model.row_of_code("P01-K1"), 2).data() == "102"
 
 
-def test_target_notes_and_new_marks(ctx, qtbot) -> None:
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
+def test_target_notes_and_new_marks(page) -> None:
     page.show_item("P03-K3")
     model = page.kpi_model
     assert cell(model, "P03-K3", 2021, "target") == "目標なし（現状値のみ）"
@@ -67,9 +70,7 @@ def test_target_notes_and_new_marks(ctx, qtbot) -> None:
     assert name.startswith("【新】")
 
 
-def test_header_and_measures_read_like_the_seed(ctx, qtbot) -> None:
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
+def test_header_and_measures_read_like_the_seed(page) -> None:
     page.show_item("P01-M1")
     document = QTextDocument()
     document.setHtml(page.header.text())
@@ -84,13 +85,11 @@ def test_header_and_measures_read_like_the_seed(ctx, qtbot) -> None:
     assert "担当部局: 全部局" in measures
 
 
-def test_progress_of_the_selected_year_is_shown(ctx, qtbot) -> None:
+def test_progress_of_the_selected_year_is_shown(page, ctx) -> None:
     from dxtracker.figures.entry import set_progress
 
     set_progress(ctx.db, "P03-M1", 2022, "商工労働部", status="やや遅れ",
                  record="説明会を3回開催", issues="", next_policy="")
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
     page.show_item("P03-M1")
     ctx.set_fiscal_year(2022)
     page.refresh()
@@ -115,9 +114,7 @@ def test_schedule_boxes_spanning_years_share_a_row() -> None:
         ["a", "b", "b"], ["c", "c", None]]
 
 
-def test_selected_fiscal_year_columns_are_highlighted(ctx, qtbot) -> None:
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
+def test_selected_fiscal_year_columns_are_highlighted(page, ctx) -> None:
     ctx.set_fiscal_year(2021)
     page.refresh()
     model = page.kpi_model
@@ -125,11 +122,9 @@ def test_selected_fiscal_year_columns_are_highlighted(ctx, qtbot) -> None:
     assert cell(model, "P01-K1", 2023, "actual", Qt.ItemDataRole.BackgroundRole) is None
 
 
-def test_copy_puts_the_selected_rows_on_the_clipboard(ctx, qtbot) -> None:
+def test_copy_puts_the_selected_rows_on_the_clipboard(page) -> None:
     from PySide6.QtWidgets import QApplication
 
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
     page.show_item("P01-K3")
     page.copy_kpis()
     lines = QApplication.clipboard().text().splitlines()
@@ -138,9 +133,7 @@ def test_copy_puts_the_selected_rows_on_the_clipboard(ctx, qtbot) -> None:
     assert "10,000（8,000からの修正）" in lines[1]
 
 
-def test_grade_of_the_selected_year_is_the_last_column(ctx, qtbot) -> None:
-    page = ProjectPage(ctx)
-    qtbot.addWidget(page)
+def test_grade_of_the_selected_year_is_the_last_column(page, ctx) -> None:
     ctx.set_fiscal_year(2021)
     page.show_item("P01-K1")
     page.refresh()

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -22,29 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
 from dxtracker.returns.export import ExportResult, default_return_file_name, write_return
 from ui.context import AppContext
-from ui.dialogs.buttons import file_dialog_buttons
+from ui.dialogs.file_dialog import FileWritingDialog, default_folder
 from ui.i18n import language, tr
 from ui.tasks import error_text
 
 
-def default_folder() -> Path:
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
-
-
-class ExportReturnDialog(QDialog):
+class ExportReturnDialog(FileWritingDialog):
     last_folder: Path | None = None  # remembered for the session
 
     def __init__(self, ctx: AppContext, department: str | None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.setObjectName("export_return_dialog")
-        self.written: Path | None = None
-        self._name_edited = False
         self._build(department)
         self.retranslate()
         self._propose_name()
@@ -57,14 +45,7 @@ class ExportReturnDialog(QDialog):
             self.department_combo.setCurrentText(department)
         # A department exports only its own return; headquarters may export any.
         self.department_combo.setEnabled(self.ctx.is_headquarters)
-        self.year_combo = QComboBox()
-        self.year_combo.setObjectName("export_fiscal_year")
-        for fiscal_year in self.ctx.fiscal_years:
-            label = fiscal_year_label(fiscal_year)
-            if language() == "en":
-                label = f"{fiscal_year_label_en(fiscal_year)} ({label})"
-            self.year_combo.addItem(label, fiscal_year)
-        self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.ctx.fiscal_year), 0))
+        self.year_combo = self._year_combo("export_fiscal_year")
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("export_file_name")
         self.name_edit.textEdited.connect(lambda _: setattr(self, "_name_edited", True))
@@ -93,9 +74,7 @@ class ExportReturnDialog(QDialog):
         self.export_button.setObjectName("export_ok")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
-        self.open_folder_button, self.close_button, buttons = file_dialog_buttons(
-            self.export_button, open_folder=self.open_folder, close=self.reject,
-            open_folder_name="open_folder")
+        buttons = self._button_row(self.export_button, open_folder_name="open_folder")
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.message)
@@ -111,7 +90,7 @@ class ExportReturnDialog(QDialog):
         self.browse_button.setText(tr("参照(&B)…"))
         self.export_button.setText(tr("書き出す(&E)"))
         self.open_folder_button.setText(tr("フォルダを開く(&O)"))
-        self.close_button.setText(tr("閉じる") if self.written else tr("キャンセル"))
+        self.close_button.setText(self._close_text())
 
     # ------------------------------------------------------------------ choices
 
@@ -183,11 +162,3 @@ class ExportReturnDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
         self._show(error_text(exc), error=True)
-
-    def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b00000;" if error else "")
-        self.message.setText(text)
-
-    def open_folder(self) -> None:
-        if self.written is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written.parent)))

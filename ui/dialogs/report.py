@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QProcess, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QElapsedTimer, QProcess, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,10 +25,8 @@ from PySide6.QtWidgets import (
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from ui.context import AppContext
-from ui.dialogs.buttons import file_dialog_buttons
-from ui.dialogs.export_return import default_folder
+from ui.dialogs.file_dialog import FileWritingDialog, default_folder
 from ui.i18n import tr
-from ui.models.project_kpi_model import year_label
 from ui.report_process import ReportCommand, decode_output, prepare_process, report_command
 
 
@@ -39,20 +34,17 @@ def default_report_name(fiscal_year: int) -> str:
     return f"{fiscal_year_label(fiscal_year)}_DX推進計画_報告書.xlsx"
 
 
-class ReportDialog(QDialog):
+class ReportDialog(FileWritingDialog):
     last_folder: Path | None = None  # remembered for the session
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.setObjectName("report_dialog")
         self.process: QProcess | None = None
-        self.written: Path | None = None
         self.cancelled = False
         self.busy = False  # between Create and the child's end
         self.output = b""
         self.errors = b""
-        self._name_edited = False
         self.clock = QElapsedTimer()
         self.ticker = QTimer(self)
         self.ticker.setInterval(500)
@@ -64,11 +56,7 @@ class ReportDialog(QDialog):
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
-        self.year_combo = QComboBox()
-        self.year_combo.setObjectName("report_fiscal_year")
-        for fiscal_year in self.ctx.fiscal_years:
-            self.year_combo.addItem(year_label(fiscal_year), fiscal_year)
-        self.year_combo.setCurrentIndex(max(self.year_combo.findData(self.ctx.fiscal_year), 0))
+        self.year_combo = self._year_combo("report_fiscal_year")
         self.year_combo.currentIndexChanged.connect(lambda _: self._propose_names())
         self.xlsx_edit = QLineEdit()
         self.xlsx_edit.setObjectName("report_xlsx")
@@ -113,10 +101,7 @@ class ReportDialog(QDialog):
         self.create_button.setObjectName("report_create")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.create)
-        self.open_folder_button, self.close_button, buttons = file_dialog_buttons(
-            self.create_button, open_folder=self.open_folder, close=self.reject,
-            open_folder_name="report_open_folder")
-        return buttons
+        return self._button_row(self.create_button, open_folder_name="report_open_folder")
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("報告書を作成"))
@@ -134,7 +119,7 @@ class ReportDialog(QDialog):
         if self.busy:
             self.close_button.setText(tr("中止"))
         else:
-            self.close_button.setText(tr("閉じる") if self.written else tr("キャンセル"))
+            self.close_button.setText(self._close_text())
 
     # ------------------------------------------------------------------ choices
 
@@ -300,14 +285,6 @@ class ReportDialog(QDialog):
         self.open_folder_button.setFocus()
         self._update_close_text()
         self.ctx.saved.emit(lines[0])
-
-    def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b00000;" if error else "")
-        self.message.setText(text)
-
-    def open_folder(self) -> None:
-        if self.written is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written.parent)))
 
     def reject(self) -> None:
         """キャンセル / 中止 / Esc: a running report is stopped (and the dialog stays, saying

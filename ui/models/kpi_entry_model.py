@@ -17,7 +17,8 @@ from PySide6.QtGui import QBrush, QColor, QUndoStack
 
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.entry import ActualChange
-from dxtracker.figures.values import ValueParseError, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import ValueParseError, parse_value
 from dxtracker.store.db import Database
 from ui.commands import ActualKey, ActualState, SetActualCommand, write_actual
 from ui.i18n import language, tr

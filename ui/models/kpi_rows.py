@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dxtracker.figures.format import format_value
 from dxtracker.figures.kpi_figures import actual_of, original_target, revisions_of
-from dxtracker.figures.values import Value, format_value
+from dxtracker.figures.values import Value
 from dxtracker.returns.collect import KpiRow, department_rows
 from dxtracker.store.lookup import find_department
 from dxtracker.store.models import Department, Kpi, KpiActual

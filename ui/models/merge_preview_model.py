@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -23,6 +21,7 @@ from dxtracker.returns.model import ReturnProblem
 from dxtracker.returns.threeway import Side
 from ui.i18n import language, tr
 from ui.models import year_label
+from ui.models.rows_model import EntriesListModel, RowsTableModel
 
 if TYPE_CHECKING:
     from dxtracker.returns.apply import FileResult
@@ -114,27 +113,13 @@ def file_heading(entry: FileEntry) -> str:
     return f"{name} {year_label(meta.fiscal_year)}"
 
 
-class FileListModel(QAbstractListModel):
+class FileListModel(EntriesListModel):
     """The chosen return files; checkable when they can be merged."""
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
-        self.entries: list[FileEntry] = []
-
-    def set_entries(self, entries: list[FileEntry]) -> None:
-        self.beginResetModel()
-        self.entries = entries
-        self.endResetModel()
-
-    def refresh_all(self) -> None:
-        if self.entries:
-            self.dataChanged.emit(self.index(0), self.index(len(self.entries) - 1))
+    entries: list[FileEntry]
 
     def checked_paths(self) -> list[Path]:
         return [e.path for e in self.entries if e.checked and e.can_apply]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.entries)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -174,47 +159,15 @@ class FileListModel(QAbstractListModel):
 # ---------------------------------------------------------------------------- one file's details
 
 
-class _RowsModel(QAbstractTableModel):
+class _RowsModel(RowsTableModel):
     """A read-only table over a list of dataclasses; subclasses say what each column shows."""
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
-        self.items: list = []
-
-    def set_items(self, items: list) -> None:  # type: ignore[type-arg]
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def headers(self) -> list[str]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def cell(self, item, column: int) -> str:  # type: ignore[no-untyped-def]  # pragma: no cover
-        raise NotImplementedError
-
     def retranslate(self) -> None:
+        # Emitted, not reset as the base does: the views keep their selection.
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-        if self.items:
+        if self.rows:
             self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.items) - 1, self.columnCount() - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers())
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
-            return self.headers()[section]
-        return None
-
-    def data(self, index: Index, role: int = DISPLAY) -> object:
-        if not index.isValid():
-            return None
-        if role in (DISPLAY, Qt.ItemDataRole.ToolTipRole):
-            return self.cell(self.items[index.row()], index.column())
-        return None
+                                  self.index(len(self.rows) - 1, self.columnCount() - 1))
 
 
 class ChangesModel(_RowsModel):
@@ -239,7 +192,7 @@ class ProblemsModel(_RowsModel):
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
         if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
-            error = self.items[index.row()].severity == "error"
+            error = self.rows[index.row()].severity == "error"
             return QBrush(QColor("#b00000" if error else "#9a5b00"))
         return super().data(index, role)
 
@@ -271,7 +224,7 @@ class ConflictsModel(_RowsModel):
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
         if index.isValid() and index.column() == self.CHOICE:
-            decision = self.decisions.get(self.items[index.row()].key, UNDECIDED)
+            decision = self.decisions.get(self.rows[index.row()].key, UNDECIDED)
             if role == EDIT:
                 return decision
             if role == Qt.ItemDataRole.BackgroundRole and decision == UNDECIDED:
@@ -281,7 +234,7 @@ class ConflictsModel(_RowsModel):
     def setData(self, index: Index, value: object, role: int = EDIT) -> bool:
         if role != EDIT or not index.isValid() or index.column() != self.CHOICE:
             return False
-        key = self.items[index.row()].key
+        key = self.rows[index.row()].key
         if value in ("theirs", "ours"):
             self.decisions[key] = value  # type: ignore[assignment]
         else:

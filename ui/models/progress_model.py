@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +17,7 @@ from dxtracker.figures.entry import PROGRESS_FIELDS
 from dxtracker.store.lookup import all_departments, find_department
 from dxtracker.store.models import Department, Measure, MeasureProgress, Project, Vision
 from ui.i18n import tr
+from ui.models.rows_model import EntriesListModel
 
 Index = QModelIndex | QPersistentModelIndex
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -94,12 +95,13 @@ def _has_content(row: MeasureProgress | None) -> bool:
     return row is not None and any(progress_fields(row).values())
 
 
-class ProgressListModel(QAbstractListModel):
+class ProgressListModel(EntriesListModel):
     """One line per measure: label and status; `dirty_code` marks unsaved edits."""
+
+    entries: list[MeasureEntry]
 
     def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
-        self.entries: list[MeasureEntry] = []
         self.dirty_code: str | None = None
 
     def set_entries(self, entries: list[MeasureEntry]) -> None:
@@ -107,13 +109,7 @@ class ProgressListModel(QAbstractListModel):
             self.entries = entries  # same measures: keep the selection
             self.refresh_all()
             return
-        self.beginResetModel()
-        self.entries = entries
-        self.endResetModel()
-
-    def refresh_all(self) -> None:
-        if self.entries:
-            self.dataChanged.emit(self.index(0), self.index(len(self.entries) - 1))
+        super().set_entries(entries)
 
     def replace(self, entry: MeasureEntry) -> None:
         for position, old in enumerate(self.entries):
@@ -128,9 +124,6 @@ class ProgressListModel(QAbstractListModel):
 
     def position_of(self, code: str) -> int | None:
         return next((i for i, e in enumerate(self.entries) if e.code == code), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.entries)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():

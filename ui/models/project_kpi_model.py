@@ -12,8 +12,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
-from ui.i18n import language, tr
+from ui.i18n import tr
+from ui.models import year_label
 
 Index = QModelIndex | QPersistentModelIndex
 REVISION_RED = QColor(200, 0, 0)
@@ -22,18 +22,6 @@ CURRENT_YEAR_BACKGROUND = QColor(255, 248, 214)
 NAME, UNIT, BASELINE = 0, 1, 2
 FIXED_COLUMNS = 3
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def year_label(fiscal_year: int) -> str:
-    if language() == "en":
-        return f"{fiscal_year_label_en(fiscal_year)} ({fiscal_year_label(fiscal_year)})"
-    return fiscal_year_label(fiscal_year)
-
-
-def short_year_label(fiscal_year: int) -> str:
-    """For narrow column headers: 令和4年度, or FY2022 in English."""
-    return fiscal_year_label_en(fiscal_year) if language() == "en" else \
-        fiscal_year_label(fiscal_year)
 
 
 def shown(value: dict[str, Any] | None) -> str:
@@ -107,12 +95,12 @@ class ProjectKpiModel(QAbstractTableModel):
             if section == UNIT:
                 return tr("単位")
             if section == self.grade_column and self.current_fiscal_year:
-                return tr("評価\n{year}", year=short_year_label(self.current_fiscal_year))
+                return tr("評価\n{year}", year=year_label(self.current_fiscal_year))
             if section == BASELINE:
-                return tr("現状\n{year}", year=short_year_label(self.baseline_fiscal_year))
+                return tr("現状\n{year}", year=year_label(self.baseline_fiscal_year))
             assert year is not None
             kind = tr("目標") if year[1] == "target" else tr("実績")
-            return f"{kind}\n{short_year_label(year[0])}"
+            return f"{kind}\n{year_label(year[0])}"
         if role == Qt.ItemDataRole.FontRole and year and year[0] == self.current_fiscal_year:
             font = QFont()
             font.setBold(True)

@@ -1,11 +1,12 @@
 """The page registry: every view of the main window is a `Page` listed in `PAGES`.
 
-To add a page, write `ui/pages/<name>.py` with a `Page` subclass and append ONE line to
-`PAGES` (module path, class name). At startup the first entry (the project view, the home
-page) is imported with the plan; the other modules are imported next, on the worker thread,
-and their buttons appear when they are ready. A page is constructed only when first shown.
-Keep a page module cheap to import all the same (import heavy libraries such as matplotlib,
-openpyxl or pandas inside methods): every page's import delays the moment all buttons show.
+To add a page, write `ui/pages/<name>.py` (or a package, as `plan_editor/`) with a `Page`
+subclass and append ONE line to `PAGES` (module path, class name). At startup the first entry
+(the project view, the home page) is imported with the plan; the other modules are imported
+next, on the worker thread, and their buttons appear when they are ready. A page is
+constructed only when first shown. Keep a page module cheap to import all the same (import
+heavy libraries such as matplotlib, openpyxl or pandas inside methods): every page's import
+delays the moment all buttons show.
 
 A page:
 - takes `ctx: AppContext` and reads `ctx.db`, `ctx.department`, `ctx.fiscal_year` at each use;

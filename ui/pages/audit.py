@@ -7,14 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-)
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,9 +25,9 @@ from PySide6.QtWidgets import (
 from dxtracker.store.audit_query import COLUMNS, SOURCES, AuditFilter, AuditRow, query_audit
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.models.rows_model import RowsTableModel
 from ui.pages import Page
 
-Index = QModelIndex | QPersistentModelIndex
 ROW_LIMIT = 5_000
 NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value (shown as special text)
 
@@ -49,29 +42,17 @@ def source_titles() -> dict[str, str]:
             "import": tr("取込"), "upgrade": tr("更新")}
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsTableModel):
     """The audit entries as a table (a list of core rows; `set_rows` resets the model)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[AuditRow] = []
+    rows: list[AuditRow]
 
-    def set_rows(self, rows: list[AuditRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+    def headers(self) -> list[str]:
+        return column_titles()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        key = COLUMNS[index.column()][0]
-        value = getattr(self.rows[index.row()], key)
+    def cell(self, row: AuditRow, column: int) -> Any:
+        key = COLUMNS[column][0]
+        value = getattr(row, key)
         if key == "at":
             return f"{value:%Y-%m-%d %H:%M:%S}"
         if key == "source":
@@ -79,18 +60,6 @@ class AuditTableModel(QAbstractTableModel):
         if key in ("old_value", "new_value") and value is None:
             return tr("（空欄）")
         return value
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return column_titles()[section]
-        return None
-
-    def retranslate(self) -> None:
-        # A reset, not headerDataChanged/dataChanged.emit(): in PySide6 6.12 on Python 3.11
-        # every emit() from Python takes a reference from True (the app aborts at zero).
-        self.beginResetModel()
-        self.endResetModel()
 
 
 class AuditPage(Page):

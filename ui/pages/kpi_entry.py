@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.figures.values import ValueParseError, format_value, parse_value
+from dxtracker.figures.format import format_value
+from dxtracker.figures.parse import ValueParseError, parse_value
 from ui.context import AppContext
 from ui.i18n import language, tr
 from ui.models import year_label

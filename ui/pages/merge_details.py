@@ -118,10 +118,10 @@ class MergeDetails(QWidget):
     def show_entry(self, entry: FileEntry | None) -> None:
         self.entry = entry
         preview = entry.result.preview if entry and entry.result else None
-        self.changes.set_items(list(preview.changes) if preview else [])
-        self.conflicts.set_items(list(preview.conflicts) if preview else [])
+        self.changes.set_rows(list(preview.changes) if preview else [])
+        self.conflicts.set_rows(list(preview.conflicts) if preview else [])
         problems = [*preview.errors, *preview.warnings] if preview else []
-        self.problems.set_items(problems)
+        self.problems.set_rows(problems)
         self.refresh_texts()
         if preview is not None:
             tab = 2 if preview.errors else 1 if preview.conflicts else 0

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from ui.i18n import tr
-from ui.models.project_kpi_model import year_label
+from ui.models import full_year_label
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 RED = "#c80000"
@@ -95,7 +95,7 @@ def schedule_rows(schedule: list[dict[str, Any]], fiscal_years: list[int]
 def _schedule(schedule: list[dict[str, Any]], fiscal_years: list[int], current: int) -> str:
     head = "".join(
         f"<th bgcolor='{'#fff3c4' if fy == current else '#eeeeee'}'>"
-        f"{escape(year_label(fy))}</th>" for fy in fiscal_years)
+        f"{escape(full_year_label(fy))}</th>" for fy in fiscal_years)
     body = ""
     for row in schedule_rows(schedule, fiscal_years):
         cells, i = "", 0
@@ -128,7 +128,7 @@ def _attention(measure: dict[str, Any]) -> str:
 
 def _progress(measure: dict[str, Any], current: int) -> str:
     entries = [p for p in measure["progress"] if p["fiscal_year"] == current]
-    heading = f"<p style='margin-bottom:2px'><b>{escape(tr('{year}の進捗', year=year_label(current)))}</b></p>"
+    heading = f"<p style='margin-bottom:2px'><b>{escape(tr('{year}の進捗', year=full_year_label(current)))}</b></p>"
     if not entries:
         return heading + f"<p style='color:#666;margin-top:0'>{escape(tr('まだ報告がありません。'))}</p>"
     rows = "".join(_progress_row(p) for p in entries)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from dxtracker.figures.fiscal_year import fiscal_year_label, fiscal_year_label_en
-from ui.i18n import language, tr
+from ui.i18n import tr
+from ui.models import year_label
 from ui.models.project_kpi_model import grade_label
 
 if TYPE_CHECKING:
@@ -92,9 +92,7 @@ class KpiDetailPanel(QWidget):
             return
         kpi, grades, fiscal_year = self._shown
         grade = grades.get(fiscal_year)
-        year = fiscal_year_label(fiscal_year)
-        if language() == "en":
-            year = fiscal_year_label_en(fiscal_year)
+        year = year_label(fiscal_year)
         # The chart's title names the KPI; this says the grade in the user's language.
         lines = [escape(kpi["code"])]
         if grade is not None:

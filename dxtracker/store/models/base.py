@@ -1,0 +1,42 @@
+"""The declarative base shared by every model, the naming of constraints, and `Meta`: facts
+about the file itself.
+
+Figures (baselines, targets, actuals) are stored as the canonical text of a parsed value
+(`dxtracker.figures.format.format_value`), so that words, ranges, bounds and composites keep
+their meaning and blank stays distinguishable from zero. Only portable constructs are used: the
+same models are meant to run on PostgreSQL for headquarters that outgrow one PC.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import MetaData, String, Table, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints, so that later upgrade steps (batch mode on SQLite) can reach them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# The name that stands for every department where a KPI or measure lists its departments.
+ALL_DEPARTMENTS = "全部局"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one Table (DeclarativeBase types it as any FromClause): the bulk writers
+    # insert into it.
+    __table__: ClassVar[Table]
+
+
+class Meta(Base):
+    """Key/value facts about the file itself (schema version, created by which app version)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
