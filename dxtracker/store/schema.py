@@ -19,7 +19,7 @@ from dxtracker.errors import DatabaseError
 from dxtracker.store.db import Database
 from dxtracker.store.models import Base, Meta
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Files SQLite keeps beside a database: the write-ahead log and its index, or the rollback
 # journal. Each belongs to that one file: applied to another, it would corrupt it.
 JOURNAL_SUFFIXES = ("-wal", "-shm", "-journal")

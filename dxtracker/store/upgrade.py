@@ -1,6 +1,7 @@
 """Schema upgrades: small named steps, run with foreign keys off, checked after.
 
-Each step takes the schema from version N to N+1 and is registered in `STEPS[N]`. The recipe is
+Each step takes the schema from version N to N+1 and is listed in `STEPS[N]` (the steps
+themselves live in `upgrade_vN.py`, one module per version). The recipe is
 the one in FACTS.md: a copy of the file first (SQLite backup API), foreign keys off while the
 steps run (a batch table rebuild with foreign keys on silently deletes child rows through ON
 DELETE CASCADE), then `foreign_key_check` and `integrity_check`, and only then commit.
@@ -9,7 +10,6 @@ DELETE CASCADE), then `foreign_key_check` and `integrity_check`, and only then c
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -19,21 +19,13 @@ from dxtracker.errors import DatabaseError
 from dxtracker.store import schema
 from dxtracker.store.backups import copy_database
 from dxtracker.store.db import Database
+from dxtracker.store.upgrade_types import UpgradeStep
+from dxtracker.store.upgrade_v2 import to_version_2
 
 log = logging.getLogger(__name__)
 
-UpgradeStep = Callable[[Connection], None]
-
 # from-version -> step taking the schema to from-version + 1
-STEPS: dict[int, UpgradeStep] = {}
-
-
-def upgrade_step(from_version: int) -> Callable[[UpgradeStep], UpgradeStep]:
-    def register(step: UpgradeStep) -> UpgradeStep:
-        STEPS[from_version] = step
-        return step
-
-    return register
+STEPS: dict[int, UpgradeStep] = {1: to_version_2}
 
 
 def backup_path_for(path: Path, version: int) -> Path:

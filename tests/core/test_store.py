@@ -14,6 +14,8 @@ from dxtracker.store.connect import open_database
 from dxtracker.store.db import Database
 from dxtracker.store.models import Department, KpiActual, Meta
 
+CURRENT = schema.SCHEMA_VERSION  # the tests below add a step to the next version
+
 
 def count_actuals(db: Database) -> int:
     with db.read() as session:
@@ -104,39 +106,39 @@ def test_upgrade_backs_up_runs_steps_with_foreign_keys_off_and_checks(db_path, m
     seen = {}
 
     def add_column(conn):
-        """v1 -> v2: departments get a phone number (test-only step)."""
+        """Next version: departments get a phone number (test-only step)."""
         seen["fk"] = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
         conn.exec_driver_sql("ALTER TABLE department ADD COLUMN phone TEXT")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(upgrade.STEPS, 1, add_column)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", CURRENT + 1)
+    monkeypatch.setitem(upgrade.STEPS, CURRENT, add_column)
     db = open_database(db_path)
     assert seen["fk"] == 0
     with db.read() as session:
-        assert schema.read_schema_version(session) == 2
+        assert schema.read_schema_version(session) == CURRENT + 1
         assert session.scalar(select(Department).limit(1)) is not None
     db.close()
     backups = list(db_path.parent.glob("*before-upgrade*"))
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(CURRENT),)
     con.close()
 
 
 def test_failed_upgrade_changes_nothing(db_path, monkeypatch):
     def broken(conn):
-        """v1 -> v2: fails half-way."""
+        """Next version: fails half-way."""
         conn.exec_driver_sql("ALTER TABLE department ADD COLUMN phone TEXT")
         raise RuntimeError("step failed")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(upgrade.STEPS, 1, broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", CURRENT + 1)
+    monkeypatch.setitem(upgrade.STEPS, CURRENT, broken)
     with pytest.raises(RuntimeError):
         open_database(db_path)
     con = sqlite3.connect(db_path)
     columns = [r[1] for r in con.execute("PRAGMA table_info(department)")]
     assert "phone" not in columns
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(CURRENT),)
     con.close()
 
 
