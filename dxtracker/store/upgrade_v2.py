@@ -12,14 +12,31 @@ from __future__ import annotations
 
 import logging
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection
 
 from dxtracker.store.upgrade_types import UpgradeStep
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 log = logging.getLogger(__name__)
 
 # The parts, in the order they run. Append one line per part.
 PARTS: list[UpgradeStep] = []
+
+
+def operations(conn: Connection) -> Operations:
+    """Alembic's schema operations on `conn` (inside the upgrade's transaction), for SQLite
+    and PostgreSQL alike; `batch_alter_table` rebuilds a SQLite table where ALTER cannot.
+    Names given here do not go through the models' naming convention: write the final name
+    (`ix_kpi_actual_department_id`, as `NAMING_CONVENTION` would make it)."""
+    # Imported here: Alembic costs ~0.1 s to import and is needed only while upgrading.
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    return Operations(MigrationContext.configure(conn))
 
 
 def to_version_2(conn: Connection) -> None:
