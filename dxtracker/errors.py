@@ -22,7 +22,8 @@ class DxTrackerError(Exception):
 
 
 class DatabaseError(DxTrackerError):
-    def __init__(self, path: Path, detail_ja: str, detail_en: str = "") -> None:
+    # `path`: the file, or the shown name of a server database (its URL without a password)
+    def __init__(self, path: Path | str, detail_ja: str, detail_en: str = "") -> None:
         super().__init__(
             f"データベース {path}: {detail_ja}",
             f"Database {path}: {detail_en or detail_ja}",
@@ -31,7 +32,7 @@ class DatabaseError(DxTrackerError):
 
 
 class DatabaseBusy(DatabaseError):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         super().__init__(
             path,
             "ほかのプログラム（DX Trackerの別の画面やコマンドなど）が使用中のため書き込めません。"
@@ -41,8 +42,22 @@ class DatabaseBusy(DatabaseError):
         )
 
 
+class DatabaseConflict(DatabaseBusy):
+    """On a server: another user wrote the same item at the same moment (the later write is
+    refused whole, so that nobody's work is overwritten unseen)."""
+
+    def __init__(self, path: Path | str) -> None:
+        DatabaseError.__init__(
+            self, path,
+            "ほかの利用者が同じ項目を同時に変更したため、保存しませんでした。最新の内容を表示し直して"
+            "から、もう一度実行してください。",
+            "another user changed the same item at the same moment, so nothing was saved. "
+            "Reload to see the latest content and try again.",
+        )
+
+
 class DatabaseTooNew(DatabaseError):
-    def __init__(self, path: Path, found: int, supported: int) -> None:
+    def __init__(self, path: Path | str, found: int, supported: int) -> None:
         super().__init__(
             path,
             f"新しい版のDX Trackerで作成されています（スキーマ版 {found}、この版は {supported} まで）。"

@@ -29,11 +29,15 @@ LICENCE_FILE = re.compile(r"licen[cs]e|copying|notice", re.IGNORECASE)
 def runtime_distributions(root: str = ROOT_DISTRIBUTION) -> list[metadata.Distribution]:
     """`root` and everything it requires at run time on this platform, sorted by name."""
     found: dict[str, metadata.Distribution] = {}
-    pending = [root]
+    seen: set[tuple[str, str]] = set()
+    # (name, extra): an extra asked for (psycopg[binary]) brings what it requires too
+    pending = [(root, "")]
     while pending:
-        name = canonicalize_name(pending.pop())
-        if name in found:
+        name, extra = pending.pop()
+        name = canonicalize_name(name)
+        if (name, extra) in seen:
             continue
+        seen.add((name, extra))
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
@@ -41,8 +45,8 @@ def runtime_distributions(root: str = ROOT_DISTRIBUTION) -> list[metadata.Distri
         found[name] = dist
         for text in dist.requires or []:
             requirement = Requirement(text)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                pending.append(requirement.name)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
+                pending += [(requirement.name, wanted) for wanted in ("", *requirement.extras)]
     return sorted(found.values(), key=lambda d: canonicalize_name(d.metadata["Name"]))
 
 

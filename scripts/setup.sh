@@ -5,9 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Japanese fonts for the UI and charts, Qt's runtime libraries for offscreen use, and
-# LibreOffice Calc, which the tests use as a second spreadsheet program.
-APT_PACKAGES="fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 \
-libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libreoffice-calc-nogui poppler-utils strace"
+# LibreOffice Calc, which the tests use as a second spreadsheet program. PostgreSQL's server
+# binaries: the tests start a throwaway cluster to run the core suite on a server database too
+# (tests/postgres.py; nothing is set up as a service). IPAex Gothic: the PDF report's Japanese
+# font (TrueType outlines, embedded as searchable text; Noto Sans CJK's CFF outlines are not).
+APT_PACKAGES="fonts-noto-cjk fonts-ipaexfont-gothic libegl1 libgl1 libxkbcommon0 libfontconfig1 \
+libdbus-1-3 libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libreoffice-calc-nogui poppler-utils \
+strace postgresql openssl"
 
 if command -v apt-get >/dev/null 2>&1 && [ "${DXTRACKER_SKIP_APT:-0}" != 1 ]; then
   SUDO=""

@@ -21,6 +21,17 @@ def dump(path: Path) -> list[str]:
         con.close()
 
 
+def contents(db: Database) -> dict[str, list[tuple]]:
+    """Every row of every table, ordered by id, as Python values: the same on either engine
+    (what `dump` is for a SQLite file)."""
+    from dxtracker.store.models import Base
+
+    with db.read() as session:
+        return {table.name: [tuple(row) for row in session.execute(
+                    select(table).order_by(*table.primary_key.columns))]
+                for table in Base.metadata.sorted_tables}
+
+
 def snapshot(db: Database) -> dict:
     with db.read() as session:
         return plan_snapshot(session)

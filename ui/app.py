@@ -25,7 +25,8 @@ UI_FONT_FAMILIES = ["Yu Gothic UI", "Meiryo UI", "Noto Sans CJK JP", "IPAexGothi
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="dxtracker-gui",
                                      description="DX Tracker (DX推進計画 進捗管理) desktop app")
-    parser.add_argument("--db", type=Path, help="database file (default: the user's data folder)")
+    parser.add_argument("--db", help="database file or server URL postgresql://HOST/DBNAME "
+                        "(default: the user's data folder)")
     parser.add_argument("--lang", choices=("ja", "en"), help="display language")
     parser.add_argument("--department", help="department name, or 'headquarters'")
     parser.add_argument("--settings", type=Path, help="settings file (default: user config)")
@@ -145,10 +146,12 @@ def _fatal(message: str, automated: bool) -> None:
         QMessageBox.critical(None, "DX Tracker", message)
 
 
-def _db_path(args: argparse.Namespace, settings) -> Path:  # type: ignore[no-untyped-def]
-    from dxtracker.store.paths import default_db_path
+def _db_path(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def]
+    """The database to open: a file or a server (`dxtracker.store.location`)."""
+    from dxtracker.store.location import default_location, parse_location
 
-    return args.db or (Path(settings.db_path) if settings.db_path else default_db_path())
+    given = args.db or settings.db_path
+    return parse_location(given) if given else default_location()
 
 
 def _run(app, ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

@@ -157,13 +157,23 @@ class AppContext(QObject):
             self.tasks.wait_for_done()
             old.close()
         self.undo_stack.clear()  # commands refer to rows of the previous file
-        self._set_facts(facts or read_plan_facts(db))
+        self._reread_plan(facts or read_plan_facts(db))
+        self.data_changed.emit()
+
+    def plan_changed(self, message: str, *, source: QObject | None = None) -> None:
+        """The plan's outline changed in this database (names, items, departments, years):
+        the window re-reads it and every page refreshes (but `source`, which does so itself),
+        as after File > Open, but the undo stack is kept: its commands are for this file."""
+        self._reread_plan(read_plan_facts(self.db))
+        self.notify_saved(message, source=source)
+
+    def _reread_plan(self, facts: PlanFacts) -> None:
+        self._set_facts(facts)
         if self.department is not None and self.department not in self.departments:
             # The remembered department is not in this plan: ask again by falling back to
             # headquarters (all projects visible) rather than hiding everything.
             self.department, self.is_headquarters = None, True
         self.database_changed.emit()
-        self.data_changed.emit()
 
     def open_database(self, path: Path) -> None:
         """Switch to another database file (created with the default plan if missing).
@@ -172,8 +182,8 @@ class AppContext(QObject):
         """
         from dxtracker.plan.bootstrap import open_or_create
 
-        new_db = open_or_create(Path(path))
-        self.settings.db_path = str(new_db.path)
+        new_db = open_or_create(path)  # a file's Path, or a server's location
+        self.settings.db_path = new_db.name  # a server's without its password
         self.attach_database(new_db)
         self.save_settings()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dxtracker.errors import DxTrackerError
-from dxtracker.store.paths import default_backup_dir, network_path_warning
+from dxtracker.store.paths import default_backup_dir, network_path_warning, user_data_dir
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.tasks import error_text
@@ -17,7 +17,7 @@ from ui.tasks import error_text
 def choose_database(parent: QWidget, ctx: AppContext) -> bool:
     """Ask for a file (a new name creates a database with the default plan) and open it."""
     path, _ = QFileDialog.getSaveFileName(
-        parent, tr("データベースを開く"), str(ctx.db.path.parent),
+        parent, tr("データベースを開く"), str(ctx.db.path.parent if ctx.db.path else user_data_dir()),
         tr("DX Tracker データベース (*.sqlite3 *.db);;すべてのファイル (*)"),
         options=QFileDialog.Option.DontConfirmOverwrite)
     return open_database(parent, ctx, Path(path)) if path else False
@@ -42,11 +42,20 @@ def open_database(parent: QWidget, ctx: AppContext, path: Path) -> bool:
 
 def backup_dir(ctx: AppContext) -> Path:
     configured = ctx.settings.backup_dir
-    return Path(configured) if configured else default_backup_dir(ctx.db.path)
+    if configured:
+        return Path(configured)
+    # A server database has no folder of its own: the user's data folder's, as for a new file.
+    return default_backup_dir(ctx.db.path or user_data_dir() / "server")
 
 
 def back_up(parent: QWidget, ctx: AppContext) -> None:
-    """Copy the database into the backup folder in the background (SQLite backup API)."""
+    """Copy the database into the backup folder in the background (SQLite backup API). A
+    server database is backed up on the server (pg_dump): the user is told so."""
+    if ctx.db.path is None:
+        QMessageBox.information(parent, tr("バックアップ"), tr(
+            "サーバーのデータベースは、サーバーの管理者が pg_dump でバックアップします。"
+            "DX Trackerからはバックアップしません。"))
+        return
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backup_dir(ctx) / f"{ctx.db.path.stem}-{stamp}.sqlite3"
     db = ctx.db

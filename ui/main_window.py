@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # (this module is imported before the window shows: only what
 
 log = logging.getLogger(__name__)
 HOME_PAGE = "project"
-RETURN_SUFFIXES = (".xlsx", ".xlsm")
+# .xls and .ods are taken too: the merge page refuses them with the advice to save as .xlsx.
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 class MainWindow(WindowMenus):
@@ -214,6 +215,7 @@ class MainWindow(WindowMenus):
         for key, action in self.page_actions.items():
             action.setVisible(self.classes[key].available_to(self.ctx))
         self.report_action.setVisible(self.ctx.is_headquarters)  # the council's document
+        self.plan_menu.update_visibility()
         self.navigation.set_department(self.ctx.department)
         current = self.current_page_key()
         if current is not None and not self.classes[current].available_to(self.ctx):
@@ -242,7 +244,7 @@ class MainWindow(WindowMenus):
             self.role_label.setText(tr("本部（取りまとめ）"))
         else:
             self.role_label.setText(tr("部局: {department}", department=self.ctx.department))
-        path = self.ctx.db.path if self.ctx.is_loaded else ""
+        path = self.ctx.db.name if self.ctx.is_loaded else ""  # a server's: no password
         self.db_label.setText(tr("データベース: {path}", path=path))
         self.db_label.setToolTip(str(path))
         self._update_save_label()
@@ -309,7 +311,7 @@ class MainWindow(WindowMenus):
 
         QMessageBox.about(self, tr("バージョン情報"), tr(
             "DX Tracker {version}\nDX推進計画の進捗管理\n\nデータベース: {path}",
-            version=__version__, path=self.ctx.db.path if self.ctx.is_loaded else ""))
+            version=__version__, path=self.ctx.db.name if self.ctx.is_loaded else ""))
 
     # --- drag and drop of returns ----------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

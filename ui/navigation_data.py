@@ -24,25 +24,29 @@ def load_tree(session: Session) -> list[TreeNode]:
     """The plan's outline as plain nodes."""
     visions = {number: TreeNode("vision", f"V{number}", number, title)
                for number, title in session.execute(
-                   select(Vision.number, Vision.title).order_by(Vision.number))}
+                   select(Vision.number, Vision.title).where(Vision.retired_on.is_(None))
+                   .order_by(Vision.number))}
     projects: dict[int, TreeNode] = {}
     rows = session.execute(
         select(Project.id, Project.code, Project.number, Project.title, Vision.number,
                Department.name)
         .join(Vision, Project.vision_id == Vision.id)
         .join(Department, Project.lead_department_id == Department.id)
+        .where(Project.retired_on.is_(None))  # retired items: see 計画の管理
         .order_by(Project.number))
     for pid, code, number, title, vision_number, lead in rows:
         projects[pid] = TreeNode("project", code, number, title, code, (lead,))
         visions[vision_number].children.append(projects[pid])
     _add_items(session, projects, "kpi",
                select(Kpi.id, Kpi.code, Kpi.position, Kpi.name, Kpi.is_new,
-                      Kpi.all_departments_report, Kpi.project_id).order_by(Kpi.position),
+                      Kpi.all_departments_report, Kpi.project_id)
+               .where(Kpi.retired_on.is_(None)).order_by(Kpi.position),
                _links(session, kpi_reporting_department.c.kpi_id,
                       kpi_reporting_department.c.department_id))
     _add_items(session, projects, "measure",
                select(Measure.id, Measure.code, Measure.number, Measure.title, Measure.is_new,
-                      Measure.all_departments, Measure.project_id).order_by(Measure.number),
+                      Measure.all_departments, Measure.project_id)
+               .where(Measure.retired_on.is_(None)).order_by(Measure.number),
                _links(session, measure_department.c.measure_id,
                       measure_department.c.department_id))
     return list(visions.values())

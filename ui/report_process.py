@@ -6,9 +6,15 @@ worker at the same time could corrupt both. A child process has its own matplotl
 window stays responsive. The child is the command line itself, so the app and
 `dxtracker report` make the same workbook and the same Japanese messages.
 
-From source: `python -m dxtracker --db PATH report -o FILE [--fy YEAR] [--pdf FILE]`. In the
-frozen build (installer/dxtracker.spec) the console program `dxtracker(.exe)` sits next to
-`dxtracker-gui(.exe)`; the GUI bundle leaves out `dxtracker.cli`, so `-m` is not an option there.
+From source: `python -m dxtracker --db PATH report -o FILE --fy YEAR [--pdf FILE] --lang LANG
+[--comparison year|return] --progress`. In the frozen build (installer/dxtracker.spec) the
+console program `dxtracker(.exe)` sits next to `dxtracker-gui(.exe)`; the GUI bundle leaves out
+`dxtracker.cli`, so `-m` is not an option there.
+
+The child speaks the progress protocol of `dxtracker.report.steps` on stdout (one line per
+step: step N of M, its stage) and is cancelled by the line "cancel" on its stdin (Windows has
+no SIGTERM for a console program) together with QProcess.terminate() (SIGTERM elsewhere); it
+stops at its next step, removes its temporary files and exits with status 130.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dxtracker
+from dxtracker.store.location import DatabaseLocation, parse_location
 
 CREATE_NO_WINDOW = 0x08000000  # Windows: no console window flashing up for the child
 
@@ -28,6 +35,9 @@ class ReportCommand:
     program: str
     arguments: list[str]
     working_directory: str
+    # A server database's password reaches the child in its environment (libpq reads
+    # PGPASSWORD), never on its command line, which other users of the machine may see.
+    password: str | None = None
 
 
 def cli_program() -> tuple[str, list[str]]:
@@ -38,18 +48,29 @@ def cli_program() -> tuple[str, list[str]]:
     return sys.executable, ["-m", "dxtracker"]
 
 
-def report_command(db_path: Path, output: Path, fiscal_year: int,
-                   pdf: Path | None = None) -> ReportCommand:
+CANCEL_LINE = b"cancel\n"  # what the child reads on stdin to stop (dxtracker/cli/report_progress)
+CANCELLED_STATUS = 130
+
+
+def report_command(db_path: Path | DatabaseLocation, output: Path, fiscal_year: int,
+                   pdf: Path | None = None, *, language: str = "ja",
+                   comparison: str | None = None) -> ReportCommand:
     program, arguments = cli_program()
-    arguments = [*arguments, "--db", str(Path(db_path).resolve()), "report",
+    location = parse_location(db_path)
+    database = location.name if location.is_server else str(location.file.resolve())
+    arguments = [*arguments, "--db", database, "report",
                  "-o", str(Path(output).resolve()), "--fy", str(fiscal_year)]
     if pdf is not None:
         arguments += ["--pdf", str(Path(pdf).resolve())]
+    arguments += ["--lang", language]
+    if comparison is not None:
+        arguments += ["--comparison", comparison]
+    arguments.append("--progress")
     # From source, the folder holding the package, so that `-m dxtracker` finds this checkout
     # even where it is not installed; frozen, the program's own folder.
     folder = Path(program).parent if getattr(sys, "frozen", False) \
         else Path(dxtracker.__file__).resolve().parent.parent
-    return ReportCommand(program, arguments, str(folder))
+    return ReportCommand(program, arguments, str(folder), location.password)
 
 
 def decode_output(data: bytes) -> str:
@@ -61,11 +82,14 @@ def decode_output(data: bytes) -> str:
         return data.decode(locale.getpreferredencoding(False) or "utf-8", errors="replace")
 
 
-def prepare_process(process) -> None:  # type: ignore[no-untyped-def]
-    """UTF-8, unbuffered output (progress lines arrive as printed); no console on Windows."""
+def prepare_process(process, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """UTF-8, unbuffered output (progress lines arrive as printed); no console on Windows; a
+    server database's password (ReportCommand.password)."""
     from PySide6.QtCore import QProcessEnvironment
 
     environment = QProcessEnvironment.systemEnvironment()
+    if password is not None:
+        environment.insert("PGPASSWORD", password)
     environment.insert("PYTHONIOENCODING", "utf-8")
     environment.insert("PYTHONUNBUFFERED", "1")
     process.setProcessEnvironment(environment)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QToolBar
 
 from ui.i18n import tr
+from ui.plan_menu import PlanMenu
 
 # Shown in their own language, untranslated, so a user who switched by mistake finds the way
 # back.
@@ -75,6 +76,8 @@ class WindowMenus(QMainWindow):
         self.edit_menu.addActions([self.undo_action, self.redo_action])
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.focus_search_action)
+        self.plan_menu = PlanMenu(self)  # type: ignore[arg-type]  # self is the MainWindow
+        bar.addMenu(self.plan_menu)
         self.view_menu = bar.addMenu("")
         self.view_pages_end = self.view_menu.addSeparator()
         self.nav_toggle_action = self.nav_dock.toggleViewAction()
@@ -127,6 +130,7 @@ class WindowMenus(QMainWindow):
         self.view_menu.setTitle(tr("表示(&V)"))
         self.settings_menu.setTitle(tr("設定(&S)"))
         self.help_menu.setTitle(tr("ヘルプ(&H)"))
+        self.plan_menu.retranslate()
         self.language_menu.setTitle(tr("表示言語"))
         self.open_action.setText(tr("データベースを開く…"))
         self.report_action.setText(tr("報告書を作成…"))

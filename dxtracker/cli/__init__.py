@@ -10,12 +10,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from dxtracker import __version__
 from dxtracker.cli import (
     commands_audit,
     commands_core,
+    commands_db,
     commands_departments,
     commands_proposals,
     commands_report,
@@ -29,7 +29,7 @@ USER_ERRORS = (DxTrackerError, ValueParseError, FiscalYearError)
 
 # Command modules; each adds its subcommands. Later features append theirs here.
 COMMAND_MODULES = [commands_core, commands_departments, commands_audit, commands_proposals,
-                   commands_returns, commands_report]
+                   commands_returns, commands_report, commands_db]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dxtracker {__version__}")
     parser.add_argument(
-        "--db", type=Path, default=None, metavar="PATH",
-        help="データベースファイル (default: $DXTRACKER_DB or the user's data folder)",
+        "--db", default=None, metavar="PATH|URL",
+        help="データベースファイル、またはサーバーのURL postgresql://HOST/DBNAME "
+             "(default: $DXTRACKER_DB or the user's data folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="詳しいログを表示")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

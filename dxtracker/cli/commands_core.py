@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from dxtracker.cli import commands_plan_admin, commands_plan_edit
-from dxtracker.cli.common import command_group, db_path, fiscal_year_arg, open_db
+from dxtracker.cli import commands_plan_admin, commands_plan_edit, commands_plan_remove
+from dxtracker.cli.common import command_group, db_location, fiscal_year_arg, open_db
 from dxtracker.cli.plan_text import print_plan
 from dxtracker.figures.entry import set_actual, set_progress
 from dxtracker.plan.bootstrap import create_database
@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=cmd_plan_show)
     commands_plan_admin.register_plan_subcommands(plan_sub)  # export, import, revise, …
     commands_plan_edit.register_plan_subcommands(plan_sub)  # edit, add, target, …
+    commands_plan_remove.register_plan_subcommands(plan_sub)  # delete, retire, …
 
     actual_sub = command_group(subparsers, "actual", help="指標の実績")
     aset = actual_sub.add_parser("set", help="実績を入力")
@@ -51,9 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    path = db_path(args)
-    create_database(path, args.plan, force=args.force).close()
-    print(f"データベースを作成しました: {path}")
+    location = db_location(args)
+    create_database(location, args.plan, force=args.force).close()
+    print(f"データベースを作成しました: {location}")
     return 0
 
 

@@ -11,11 +11,12 @@ import argparse
 from pathlib import Path
 
 from dxtracker.cli.change_text import change_text, print_target_change
-from dxtracker.cli.common import date_arg, db_path, fiscal_year_arg, open_db
+from dxtracker.cli.common import date_arg, db_location, fiscal_year_arg, open_db
 from dxtracker.errors import DxTrackerError
 from dxtracker.plan import periods, revisions
 from dxtracker.plan.excel_read import import_plan
 from dxtracker.plan.excel_write import export_plan
+from dxtracker.store.location import parse_location
 
 CARRY_CHOICES = ("targets", "schedule", "progress", "baselines", "future_picture")
 
@@ -28,8 +29,8 @@ def register_plan_subcommands(plan_sub: argparse._SubParsersAction) -> None:
 
     imp = plan_sub.add_parser("import", help="Excelの表（またはJSONの計画ファイル）から計画を作成")
     imp.add_argument("file", type=Path, help="FILE.xlsx or FILE.json")
-    imp.add_argument("--db", dest="new_db", type=Path, metavar="NEW",
-                     help="作成するデータベース (default: the global --db)")
+    imp.add_argument("--db", dest="new_db", metavar="NEW",
+                     help="作成するデータベース（ファイルまたはURL; default: the global --db）")
     imp.add_argument("--force", action="store_true", help="既存のファイルを置き換える")
     imp.set_defaults(handler=cmd_plan_import)
 
@@ -47,6 +48,9 @@ def _register_revisions(plan_sub: argparse._SubParsersAction) -> None:
 
     revs = plan_sub.add_parser("revisions", help="目標の修正履歴")
     revs.add_argument("--kpi", help="指標コード（省略時はすべて）")
+    revs.add_argument("--withdraw", type=int, metavar="ID",
+                      help="誤って記録した修正を取り下げる（目標は修正前の値に戻る）")
+    revs.add_argument("--reason", default="", help="取り下げの理由（--withdraw に必要）")
     revs.set_defaults(handler=cmd_plan_revisions)
 
     publish = plan_sub.add_parser("publish", help="計画の版を公表する")
@@ -84,7 +88,7 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_import(args: argparse.Namespace) -> int:
-    target = args.new_db or db_path(args)
+    target = parse_location(args.new_db) if args.new_db else db_location(args)
     import_plan(args.file, target, force=args.force)
     print(f"{args.file} から計画を作成しました: {target}")
     return 0
@@ -98,12 +102,18 @@ def cmd_plan_revise(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_revisions(args: argparse.Namespace) -> int:
+    if args.withdraw is not None:
+        with open_db(args) as db:
+            row = revisions.withdraw_revision(db, args.withdraw, args.reason)
+        print(f"修正 #{row.id} を取り下げました: {row.kpi_code} {row.fiscal_year}年度 目標 "
+              f"{change_text(row.new_value, row.old_value)}")
+        return 0
     with open_db(args) as db, db.read() as session:
         rows = revisions.list_revisions(session, args.kpi)
     if not rows:
         print("修正履歴はありません。")
     for r in rows:
-        print(f"{r.kpi_code} {r.fiscal_year}年度: {change_text(r.old_value, r.new_value)}"
+        print(f"#{r.id} {r.kpi_code} {r.fiscal_year}年度: {change_text(r.old_value, r.new_value)}"
               f"  第{r.edition}版 {r.revised_on or ''} {r.reason}".rstrip())
     return 0
 

@@ -23,6 +23,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--fy", type=fiscal_year_arg,
                         help="報告する年度 (default: 実績か進捗が入力された最新の年度)")
     report.add_argument("--pdf", type=Path, metavar="FILE.pdf", help="グラフと表のPDFも出力")
+    report.add_argument("--lang", choices=("ja", "en"), default="ja",
+                        help="見出し・グラフなど決まった文言の言語 (default: ja)。"
+                             "指標名などは計画の表記のまま")
+    report.add_argument("--comparison", choices=("year", "return"),
+                        help="比較のシートを加える: year=前年度比較、"
+                             "return=前回の承認済み回答（未承認なら統合済み回答）からの変更")
+    report.add_argument("--progress", action="store_true",
+                        help="進捗を1ステップ1行で標準出力へ（PROGRESS<TAB>済<TAB>全<TAB>段階"
+                             "<TAB>内容）。標準入力の cancel か SIGTERM で中止（終了コード130、"
+                             "ファイルは作らない）")
     report.set_defaults(handler=cmd_report)
 
     grade_sub = command_group(subparsers, "grade", help="KPIの評価（手動評価・評価区分）")
@@ -52,27 +62,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from dxtracker.report.pdf import write_report_pdf
-    from dxtracker.report.workbook import write_report
+    from dxtracker.cli.report_progress import CANCELLED_STATUS, ProgressReporter
+    from dxtracker.report.comparison import build_comparison
+    from dxtracker.report.making import make_report
+    from dxtracker.report.steps import ReportCancelled
 
+    reporter = ProgressReporter(protocol=args.progress)  # listening from the start
     with open_db(args) as db:
         with db.read() as session:
             if args.fy is not None:
                 check_fiscal_year(session, args.fy)
-            data = build_report_data(session, args.fy)
-        result = write_report(data, args.output, progress=_progress)
+            data = build_report_data(session, args.fy, language=args.lang)
+            comparison = None if args.comparison is None else build_comparison(
+                session, data.fiscal_year, since=args.comparison, snapshot=data.snapshot)
+        try:
+            made = make_report(data, args.output, pdf=args.pdf, comparison=comparison,
+                               progress=reporter)
+        except ReportCancelled:
+            print("報告書の作成を中止しました（ファイルは作成も変更もしていません）。",
+                  file=sys.stderr)
+            return CANCELLED_STATUS
+    result = made.workbook
     print(f"報告書を作成しました: {result.path}（{fiscal_year_label(data.fiscal_year)}、"
           f"{result.sheets}シート、グラフ{result.charts}点、{result.seconds:.1f}秒）")
-    if args.pdf:
-        pages = write_report_pdf(data, args.pdf)
-        print(f"PDFを作成しました: {args.pdf}（{pages}ページ）")
+    if made.pdf is not None:
+        print(f"PDFを作成しました: {made.pdf}（{made.pages}ページ）")
     return 0
-
-
-def _progress(done: int, total: int, _what: str) -> None:
-    if sys.stderr.isatty():
-        print(f"\rグラフを作成中 {done}/{total}", end="" if done < total else "\n",
-              file=sys.stderr)
 
 
 def cmd_grade_set(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""return export | merge | history | undo, and status: the yearly cycle of department returns.
+"""return export | merge | history | undo | review, and status: the yearly cycle of department
+returns (review: commands_review.py).
 
 `return merge` exits 0 when every file was merged (or would be, with --dry-run), 1 when any file
 was refused (refused files change nothing; the others are merged; this wins over 3), 3 when
@@ -11,11 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from dxtracker.cli import commands_review
 from dxtracker.cli.common import command_group, fiscal_year_arg, open_db
 from dxtracker.cli.return_report import print_history, print_merge_report, print_status
+from dxtracker.cli.review_report import print_refusals
 from dxtracker.returns.apply import merge_returns
 from dxtracker.returns.export import export_return
 from dxtracker.returns.history import list_imports
+from dxtracker.returns.refusals import list_refusals
 from dxtracker.returns.status import submission_status
 from dxtracker.returns.threeway import SIDES
 from dxtracker.returns.undo import undo_last_merge
@@ -38,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="統合済みの回答より古い回答も統合する")
     merge.add_argument("--take", choices=SIDES, default=None,
                        help="競合の扱い: theirs=回答の値を採用、ours=本部の値を残す")
+    merge.add_argument("--fy", type=fiscal_year_arg, default=None,
+                       help="取り込む年度（ほかの年度の回答は取り込まない）")
     merge.set_defaults(handler=cmd_merge)
 
     history = sub.add_parser("history", help="回答の取込履歴")
@@ -46,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     undo = sub.add_parser("undo", help="最後の統合を取り消す")
     undo.set_defaults(handler=cmd_undo)
+
+    commands_review.register(sub)
 
     status = subparsers.add_parser("status", help="回答の提出状況")
     status.add_argument("--fy", required=True, type=fiscal_year_arg, help="年度")
@@ -65,7 +73,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         report = merge_returns(db, args.files, dry_run=args.dry_run, force=args.force,
-                               take=args.take, progress=_progress)
+                               take=args.take, progress=_progress, fiscal_year=args.fy)
     print_merge_report(report)
     return report.exit_code
 
@@ -78,7 +86,9 @@ def _progress(done: int, total: int, name: str) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     with open_db(args) as db, db.read() as session:
         imports = list_imports(session, fiscal_year=args.fy)
-    print_history(imports)
+        refusals = list_refusals(session, fiscal_year=args.fy)
+    print_history(imports, refused=bool(refusals))
+    print_refusals(refusals)
     return 0
 
 

@@ -1,28 +1,31 @@
-"""What every command needs: the database path, argument types, command groups."""
+"""What every command needs: the database (a file or a server URL), argument types, command
+groups."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 
 from dxtracker.figures.fiscal_year import FiscalYearError, parse_fiscal_year
 from dxtracker.store.connect import open_database
 from dxtracker.store.db import Database
-from dxtracker.store.paths import default_db_path, network_path_warning
+from dxtracker.store.location import DatabaseLocation, default_location, parse_location
+from dxtracker.store.paths import network_path_warning
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    path = args.db if args.db is not None else default_db_path()
-    warning = network_path_warning(path)
+def db_location(args: argparse.Namespace) -> DatabaseLocation:
+    """`--db` (a path or a URL), else `DXTRACKER_DB`, else the file in the user's data folder;
+    a file on a network drive is warned about."""
+    location = parse_location(args.db) if args.db is not None else default_location()
+    warning = network_path_warning(location.path) if location.path is not None else None
     if warning:
         print(warning, file=sys.stderr)
-    return path
+    return location
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(db_path(args))
+    return open_database(db_location(args))
 
 
 def command_group(subparsers: argparse._SubParsersAction, name: str,

@@ -10,7 +10,8 @@ from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.returns.apply import FileResult, MergeReport
 from dxtracker.returns.history import PriorImport
 from dxtracker.returns.merge import FIELD_LABELS, Conflict, FieldChange
-from dxtracker.returns.status import DepartmentStatus
+from dxtracker.returns.run_order import THIS_RUN
+from dxtracker.returns.status import DepartmentStatus, review_counts
 
 BLANK = "（空欄）"
 OUTCOMES = {
@@ -60,13 +61,18 @@ def _print_file(result: FileResult, dry_run: bool) -> None:
                  f"{fiscal_year_label(p.meta.fiscal_year)}、出力 {_when(p.meta.exported_at)}）")
     print(head)
     if p.duplicate_of is not None and result.outcome == "duplicate":
-        print(f"  {_when(p.duplicate_of.imported_at)} に統合済み"
-              f"（{p.duplicate_of.file_name}）と同じ回答です。")
+        if p.duplicate_of.state == THIS_RUN:
+            print(f"  この取込で先に指定した「{p.duplicate_of.file_name}」と同じ回答です。")
+        else:
+            print(f"  {_when(p.duplicate_of.imported_at)} に統合済み"
+                  f"（{p.duplicate_of.file_name}）と同じ回答です。")
     _section("変更", p.changes, _change_line)
     _section("競合（回答と本部の両方で変更。--take で選択）", p.conflicts, _conflict_line)
     _section("修正提案（目標値）", p.proposals,
              lambda r: f"{r.kpi_code} {fiscal_year_label(r.fiscal_year)}: {r.value}"
                        f"（理由: {_shown(r.reason)}）")
+    _section("入力の読み取り（数値以外の入力をこう読みました）", p.readings,
+             lambda r: f"{r.where} {r.item_code}: {r.text()}")
     _section("警告", p.warnings, str)
     _section("エラー", p.errors, str)
     print(f"  → {OUTCOMES[(result.outcome, dry_run)]}")
@@ -93,9 +99,9 @@ def _conflict_line(c: Conflict) -> str:
             f"本部「{_shown(c.ours)}」")
 
 
-def print_history(imports: list[PriorImport]) -> None:
+def print_history(imports: list[PriorImport], *, refused: bool = False) -> None:
     if not imports:
-        print("取り込んだ回答はまだありません。")
+        print("取り込んだ回答はまだありません。" if not refused else "統合した回答はまだありません。")
         return
     print("取込日時\t年度\t部局\tファイル\t出力日時\t変更\t競合\t状態\tSHA-256")
     for i in imports:
@@ -110,13 +116,18 @@ def print_history(imports: list[PriorImport]) -> None:
 def print_status(lines: list[DepartmentStatus], fiscal_year: int) -> None:
     expected = [s for s in lines if s.expected]
     missing = [s for s in expected if s.missing]
+    counts = review_counts(lines)
     print(f"{fiscal_year_label(fiscal_year)}の回答の提出状況: 対象 {len(expected)}部局、"
-          f"受領 {sum(1 for s in expected if s.received)}、未提出 {len(missing)}")
-    print("状態\t部局\t指標\t施策\t受領日時\tファイル\t変更\t備考")
+          f"受領 {sum(1 for s in expected if s.received)}、未提出 {len(missing)}、"
+          f"承認 {counts.accepted}、未承認 {counts.outstanding}（受付 {counts.received}、"
+          f"確認中 {counts.under_review}、差戻し中 {counts.sent_back}）")
+    print("状態\t部局\t指標\t施策\t受領日時\tファイル\t変更\t備考\t確認状況\t確認日時")
     for s in lines:
+        review = s.review
         print(f"{_status_word(s)}\t{s.department_name}\t{s.kpi_rows}\t{s.measure_rows}\t"
               f"{_when(s.received_at)}\t{s.file_name}\t{s.changes_count if s.received else ''}\t"
-              f"{_remark(s)}")
+              f"{_remark(s)}\t{review.label() if review else '—'}\t"
+              f"{_when(review.state_at) if review else ''}")
     if missing:
         print("未提出: " + "、".join(s.department_name for s in missing))
 
@@ -125,7 +136,7 @@ def _status_word(s: DepartmentStatus) -> str:
     if not s.expected and not s.received:
         return "対象外"
     if s.missing:
-        return "★未提出"
+        return "★不受理" if s.refusals else "★未提出"
     return "統合済み" if s.merged else "競合待ち"
 
 
@@ -137,4 +148,8 @@ def _remark(s: DepartmentStatus) -> str:
         notes.append("最後に統合した回答はそれ以前のものより古い（--force）")
     if s.imports > 1:
         notes.append(f"受領{s.imports}回")
+    if s.refusals:
+        notes.append(f"不受理{len(s.refusals)}件（{s.refusals[0].file_name}）")
+    if s.review is not None and s.review.state == "sent_back":
+        notes.append(f"差戻し中（{s.review.sent_back_reason}）")
     return "、".join(notes)

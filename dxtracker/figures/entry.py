@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.figures.format import format_value
+from dxtracker.figures.locks import check_unlocked
 from dxtracker.figures.parse import parse_value
 from dxtracker.store.audit import current_user, now, record_change
 from dxtracker.store.db import in_own_transaction
@@ -106,6 +107,10 @@ def set_actual_in(
     new_value = None if value is None else format_value(value)
     row = next((a for a in kpi.actuals
                 if a.fiscal_year == fiscal_year and a.department_id == dept.id), None)
+    before = (row.value, row.note) if row is not None else (None, "")
+    if (new_value, before[1] if note is None else note) != before:
+        check_unlocked(session, dept.id, fiscal_year, f"指標 {kpi.code} の実績",
+                       f"the actual of KPI {kpi.code}")
     if row is None:
         row = KpiActual(fiscal_year=fiscal_year, department=dept, value=None, note="")
         kpi.actuals.append(row)
@@ -160,6 +165,9 @@ def set_progress_in(
         )
     row = next((p for p in measure.progress
                 if p.fiscal_year == fiscal_year and p.department_id == dept.id), None)
+    if _would_change(row, fields):
+        check_unlocked(session, dept.id, fiscal_year, f"施策 {measure.code} の進捗",
+                       f"the progress of measure {measure.code}")
     if row is None:
         row = MeasureProgress(fiscal_year=fiscal_year, department=dept, status=None,
                               record="", issues="", next_policy="")
@@ -184,3 +192,14 @@ def set_progress_in(
 
 
 set_progress = in_own_transaction(set_progress_in)
+
+
+def _would_change(row: MeasureProgress | None, fields: dict[str, str | None]) -> bool:
+    """Whether setting `fields` changes the row (a missing row reads as blank)."""
+    for name, new in fields.items():
+        if new is None:
+            continue
+        old = getattr(row, name) if row is not None else (None if name == "status" else "")
+        if (None if name == "status" and new == "" else new) != old:
+            return True
+    return False

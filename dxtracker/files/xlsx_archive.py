@@ -4,20 +4,18 @@ Every xlsx reader falls for a zip bomb (FACTS.md: 1 GiB of whitespace in a 1 MB 
 openpyxl 1–2 GB). So, working on the bytes already in memory:
 
 1. the file must be a zip with the parts of a workbook, of bounded member count, total size and
-   compression ratio (as the zip's directory declares them, checked before inflating anything);
-2. every member is inflated by us, in chunks, never past its declared size, and must match its
-   declared size and CRC (a lying header cannot smuggle more data past step 1);
-3. XML parts must be UTF-8 and carry no DTD (no entity expansion: an XML bomb is refused on
-   sight).
+   compression ratio (as the zip's directory declares them, checked before inflating anything),
+   and no two members of the same name (readers differ on which one they take);
+2. every member is inflated by us, in chunks of bounded size, never past its declared size, and
+   must match its declared size and CRC (a lying header cannot smuggle more data past step 1).
 
-What the parts say (sheets, styles, cells) is `xlsx_bounds`' business; this module only hands
-it the XML parts' bytes, or refuses the file with `UnsafeWorkbook`.
+What the parts say (sheets, styles, cells) is `xlsx_scan`'s and `xlsx_bounds`' business; this
+module only hands out the members' bytes, or refuses the file with `UnsafeWorkbook`.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import struct
 import zipfile
 import zlib
@@ -33,16 +31,15 @@ CHUNK = 256 * 1024
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _LOCAL_SIGNATURE = 0x04034B50
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
 
 class UnsafeWorkbook(DxTrackerError):
     """A file refused before parsing: not an xlsx, damaged, or built to exhaust the reader."""
 
 
-def xml_parts(data: bytes) -> dict[str, bytes]:
-    """The XML parts of the zip in `data` (a whole .xlsx file), by member name, each inflated
-    within bounds and checked; raises UnsafeWorkbook with the reason."""
+def open_archive(data: bytes) -> list[zipfile.ZipInfo]:
+    """The members of the zip in `data` (a whole .xlsx file), its directory checked; raises
+    UnsafeWorkbook with the reason."""
     if not data.startswith(b"PK\x03\x04"):
         raise _not_a_zip(data)
     try:
@@ -54,19 +51,34 @@ def xml_parts(data: bytes) -> dict[str, bytes]:
             "Excelで開けるか確かめ、保存し直してください。",
             f"The xlsx file is damaged (truncated or incompletely saved): {exc}") from exc
     _check_declared(infos)
-    if "[Content_Types].xml" not in {info.filename for info in infos}:
+    names = [info.filename for info in infos]
+    if "[Content_Types].xml" not in names:
+        if _is_opendocument(data, infos):
+            raise UnsafeWorkbook(  # LibreOffice's own format, chosen by mistake when saving
+                "ODS形式（LibreOffice・OpenOfficeの形式）のファイルです。LibreOffice Calcで開き、"
+                "「ファイル > 名前を付けて保存」で「Excel 2007-365 (.xlsx)」を選んで保存し直して"
+                "ください。",
+                "An ODS file (LibreOffice's own format). Open it in LibreOffice Calc and save it "
+                "as .xlsx (File > Save As > Excel 2007-365).")
         raise UnsafeWorkbook(
             "xlsxファイルではありません（Excelのブックの構成になっていないZIPファイルです）。",
             "Not an xlsx file: a zip archive without the parts of a workbook.")
-    contents: dict[str, bytes] = {}
-    for info in infos:
-        if info.is_dir():
-            continue
-        content = b"".join(_inflate(data, info))
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            _check_xml(info.filename, content)
-            contents[info.filename] = content  # pictures and the like are checked, not kept
-    return contents
+    if len(set(names)) != len(names):
+        raise UnsafeWorkbook(
+            "xlsxファイルが壊れています（同じ名前の構成要素が二つあります）。Excelで保存し直してください。",
+            "The xlsx file is damaged: two of its parts have the same name.")
+    return [info for info in infos if not info.is_dir()]
+
+
+def _is_opendocument(data: bytes, infos: list[zipfile.ZipInfo]) -> bool:
+    """An OpenDocument file (.ods) names its kind in a first, tiny member "mimetype"."""
+    mimetype = next((i for i in infos if i.filename == "mimetype" and i.file_size < 100), None)
+    return mimetype is not None and b"opendocument" in read_member(data, mimetype)
+
+
+def read_member(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, whole (inflated within bounds and checked)."""
+    return b"".join(inflate(data, info))
 
 
 def _not_a_zip(data: bytes) -> UnsafeWorkbook:
@@ -129,31 +141,46 @@ def _bomb(detail_ja: str, detail_en: str) -> UnsafeWorkbook:
         f"Refused an abnormal xlsx file ({detail_en}).")
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The member's bytes, never more than declared; size and CRC checked at the end."""
+def inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes in chunks of at most CHUNK, never more than declared; size and CRC
+    checked at the end (a caller that stops early has read only what it asked for)."""
     compressed = _compressed(data, info)
-    deflated = info.compress_type == zipfile.ZIP_DEFLATED
+    if info.compress_type == zipfile.ZIP_STORED:
+        for position in range(0, len(compressed), CHUNK):
+            yield _counted(info, bytes(compressed[position: position + CHUNK]), position)
+        _check_total(info, len(compressed), zlib.crc32(compressed))
+        return
     inflater = zlib.decompressobj(-15)
     produced, crc = 0, 0
-    for position in range(0, len(compressed), CHUNK):
-        piece: bytes | memoryview = compressed[position: position + CHUNK]
-        while piece:
-            if deflated:
-                try:  # at most one byte past the declared size: enough to catch a liar
-                    out = inflater.decompress(piece, info.file_size - produced + 1)
-                except zlib.error as exc:
-                    raise _damaged(info.filename) from exc
-                piece = inflater.unconsumed_tail
-            else:
-                out, piece = bytes(piece), b""
-            produced += len(out)
-            if produced > info.file_size:
-                raise _bomb(f"{info.filename} が申告より大きく展開されます",
-                            f"{info.filename} inflates beyond its declared size")
+    piece: bytes | memoryview = b""
+    position = 0
+    while True:
+        if not piece and position < len(compressed):
+            piece, position = compressed[position: position + CHUNK], position + CHUNK
+        try:  # at most one byte past the declared size: enough to catch a liar
+            out = inflater.decompress(piece, min(CHUNK, info.file_size - produced + 1))
+        except zlib.error as exc:
+            raise _damaged(info.filename) from exc
+        piece = inflater.unconsumed_tail
+        if out:
+            produced += len(_counted(info, out, produced))
             crc = zlib.crc32(out, crc)
             yield out
-    if deflated and not inflater.eof:
+        elif not piece and position >= len(compressed):
+            break  # all input given and no output left
+    if not inflater.eof:
         raise _damaged(info.filename)
+    _check_total(info, produced, crc)
+
+
+def _counted(info: zipfile.ZipInfo, out: bytes, before: int) -> bytes:
+    if before + len(out) > info.file_size:
+        raise _bomb(f"{info.filename} が申告より大きく展開されます",
+                    f"{info.filename} inflates beyond its declared size")
+    return out
+
+
+def _check_total(info: zipfile.ZipInfo, produced: int, crc: int) -> None:
     if produced != info.file_size or crc != info.CRC:
         raise _damaged(info.filename)
 
@@ -176,14 +203,3 @@ def _damaged(member: str) -> UnsafeWorkbook:
     return UnsafeWorkbook(
         f"xlsxファイルが壊れています（{member} が読めません）。Excelで開けるか確かめ、保存し直してください。",
         f"The xlsx file is damaged ({member} cannot be read).")
-
-
-def _check_xml(member: str, content: bytes) -> None:
-    head = content[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        raise UnsafeWorkbook(
-            f"xlsxファイルの {member} がUTF-8ではありません。Excelで保存し直してください。",
-            f"{member} in the xlsx file is not UTF-8.")
-    if _DTD.search(content):
-        # Excel never writes a DTD; entity declarations are how XML bombs expand.
-        raise _bomb(f"{member} にDTD（実体宣言）があります", f"{member} carries a DTD")

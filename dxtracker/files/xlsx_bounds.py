@@ -1,14 +1,18 @@
 """Bounds on an untrusted workbook, applied before any xlsx reader sees the file.
 
 Every reader falls for a zip bomb, and python-calamine builds a dense grid: one cell at
-XFD20000 made it allocate 12 GB here. So, working on the bytes already in memory:
+XFD20000 made it allocate 12 GB here. So, working on the bytes already in memory, in one pass:
 
 1. the file must be of bounded size; as a zip archive, it is opened within bounds by
-   `xlsx_archive` (declared sizes and ratios, members inflated by us to their declared size
-   and CRC, XML parts in UTF-8 without a DTD);
-2. the parts we interpret ourselves (relationships, workbook, styles) are parsed with defusedxml;
-3. each worksheet's rows, cells and the furthest cell reference are bounded, so that the
-   reader's grid stays small; formula cells are located (calamine only gives their results).
+   `xlsx_archive` (declared sizes and ratios; members inflated by us, in bounded chunks, to
+   their declared size and CRC);
+2. the parts we interpret ourselves (relationships, workbook, styles) are parsed with
+   defusedxml; every other XML part must be UTF-8 without a DTD;
+3. each worksheet is bounded by `xlsx_scan` while it is inflated, chunk by chunk, stopping at
+   the first violation (rows, a cell far away or without a plain position, a DTD); it also
+   locates formula cells and percent-styled cells (calamine gives only values).
+
+A worksheet is then read once, by calamine; nothing here parses it.
 """
 
 from __future__ import annotations
@@ -16,25 +20,30 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+import zipfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import TypeVar
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 # UnsafeWorkbook is what inspect_workbook raises: callers import it from here.
-from dxtracker.files.xlsx_archive import UnsafeWorkbook, xml_parts
+from dxtracker.files.xlsx_archive import UnsafeWorkbook, inflate, open_archive, read_member
+from dxtracker.files.xlsx_scan import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    SheetScan,
+    SheetScanner,
+    check_xml_head,
+    check_xml_part,
+)
+
+__all__ = ["MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "SheetFacts", "UnsafeWorkbook",
+           "WorkbookFacts", "inspect_workbook"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a return is ~20–200 KB; room for a pasted picture or two
-MAX_ROWS = 20_000  # per sheet
-MAX_COLUMNS = 64  # furthest column a sheet may use (the tables have at most 11)
-
-# Two passes over a sheet's XML: its row, cell and formula tags (the names differ at their
-# first letter, so one pass finds exactly what one pass per tag would), and the cells' positions.
-_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c|f)[\s>/]")
-_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,6 @@ class SheetFacts:
     """What the guards learnt about one worksheet while bounding it."""
 
     member: str
-    rows: int
     formula_cells: frozenset[str] = frozenset()  # "F7", … cells holding a formula
     # Cells shown as a percentage: Excel stores a typed "45%" as 0.45 with a % format.
     percent_cells: frozenset[str] = frozenset()
@@ -56,8 +64,8 @@ class WorkbookFacts:
 def inspect_workbook(data: bytes, sheets: Collection[str] | None = None) -> WorkbookFacts:
     """Check `data` (a whole .xlsx file); raises UnsafeWorkbook with the reason.
 
-    `sheets`: the sheets that will be parsed (all if None); only they are bounded and scanned
-    for formulas, the others are never handed to a parser.
+    `sheets`: the sheets that will be parsed (all if None); facts are gathered for them only,
+    though every part a reader could take for a worksheet is bounded.
     """
     if not data:
         raise UnsafeWorkbook("ファイルが空です（0バイト）。", "The file is empty (0 bytes).")
@@ -67,20 +75,59 @@ def inspect_workbook(data: bytes, sheets: Collection[str] | None = None) -> Work
             "回答様式のファイルか確かめてください。",
             f"The file is too large ({len(data) / 1e6:.1f} MB; limit "
             f"{MAX_FILE_BYTES // 10**6} MB).")
-    contents = xml_parts(data)
-    parts, styles = _workbook_parts(contents)
+    archive = _Archive(data, open_archive(data))
+    parts, styles = _workbook_parts(archive)
+    percent = _percent_styles(styles, archive.part(styles) or b"") if styles else frozenset()
     names = {member: name for name, member in parts.items()}
-    scans = {}
-    for member, content in contents.items():
-        # Every part a reader could parse as a worksheet is bounded, whatever the workbook's
-        # relationships say (a crafted one might send us to one part and a reader to another).
-        if b"sheetData" in content or member in names:
-            scans[member] = _bound_sheet(names.get(member, member), content)
-    percent = _percent_styles(styles, contents.get(styles, b"")) if styles else frozenset()
-    facts = {name: _sheet_facts(member, contents.get(member, b""),
-                                scans.get(member, _EMPTY_SCAN), percent)
-             for name, member in parts.items() if sheets is None or name in sheets}
-    return WorkbookFacts(facts)
+    scans = {member: archive.scan(member, names.get(member), percent)
+             for member in list(archive.members)}
+    return WorkbookFacts({name: _facts(member, scans.get(member)) for name, member in parts.items()
+                          if sheets is None or name in sheets})
+
+
+def _facts(member: str, scan: SheetScan | None) -> SheetFacts:
+    scan = scan or SheetScan()
+    return SheetFacts(member, scan.formula_cells, scan.percent_cells)
+
+
+class _Archive:
+    """The members of one file: the few we parse are kept whole, worksheets are streamed."""
+
+    def __init__(self, data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+        self.data = data
+        self.members = {info.filename: info for info in infos}
+        self.kept: dict[str, bytes] = {}
+
+    def part(self, member: str) -> bytes | None:
+        """A part we parse ourselves (relationships, workbook, styles), checked, kept whole."""
+        if member not in self.kept:
+            if member not in self.members:
+                return None
+            self.kept[member] = read_member(self.data, self.members[member])
+            check_xml_part(member, self.kept[member])
+        return self.kept[member]
+
+    def scan(self, member: str, sheet: str | None, percent: frozenset[str]) -> SheetScan | None:
+        """Bound the member: a worksheet as it is inflated; any other part whole (and as a
+        worksheet too if it holds one: a crafted file may send a reader there)."""
+        info = self.members[member]
+        if sheet is not None:
+            scanner = SheetScanner(sheet, member, percent)
+            for number, chunk in enumerate(inflate(self.data, info)):
+                if number == 0:
+                    check_xml_head(member, chunk)
+                scanner.feed(chunk)
+            return scanner.close()
+        content = self.kept.get(member)
+        if content is None:
+            content = read_member(self.data, info)
+            if member.endswith(_XML_SUFFIXES):
+                check_xml_part(member, content)
+        if b"sheetData" not in content:
+            return None
+        scanner = SheetScanner(member, member, percent)
+        scanner.feed(content)
+        return scanner.close()
 
 
 # --------------------------------------------------------------------------- workbook parts
@@ -99,14 +146,15 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _relationships(contents: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
+def _relationships(archive: _Archive, part: str) -> dict[str, tuple[str, str]]:
     """Id → (type, target part) of a part's relationships."""
     folder, name = posixpath.split(part)
     rels_name = posixpath.join(folder, "_rels", name + ".rels")
-    if rels_name not in contents:
+    content = archive.part(rels_name)
+    if content is None:
         return {}
     result = {}
-    for rel_id, kind, target in _relationship_entries(rels_name, contents[rels_name]):
+    for rel_id, kind, target in _relationship_entries(rels_name, content):
         resolved = target.lstrip("/") if target.startswith("/") else \
             posixpath.normpath(posixpath.join(folder, target))
         result[rel_id] = (kind, resolved)
@@ -149,17 +197,18 @@ def _sheet_entries(member: str, content: bytes) -> tuple[tuple[str, str], ...]:
                  if _local(element.tag) == "sheet")
 
 
-def _workbook_parts(contents: dict[str, bytes]) -> tuple[dict[str, str], str | None]:
+def _workbook_parts(archive: _Archive) -> tuple[dict[str, str], str | None]:
     """Sheet name → worksheet part, and the styles part, from the relationships."""
-    workbook = next((target for kind, target in _relationships(contents, "").values()
+    workbook = next((target for kind, target in _relationships(archive, "").values()
                      if kind.endswith("/officeDocument")), "xl/workbook.xml")
-    if workbook not in contents:
+    content = archive.part(workbook)
+    if content is None:
         raise UnsafeWorkbook("xlsxファイルではありません（ブック本体がありません）。",
                              "Not an xlsx file: the workbook part is missing.")
-    relationships = _relationships(contents, workbook)
+    relationships = _relationships(archive, workbook)
     sheets: dict[str, str] = {}
     seen: set[str] = set()
-    for name, rel_id in _sheet_entries(workbook, contents[workbook]):
+    for name, rel_id in _sheet_entries(workbook, content):
         kind, target = relationships.get(rel_id, ("", ""))
         if name in seen:  # a reader might pick either: the guards must know which
             raise UnsafeWorkbook(f"シート名「{name}」が重複しています。",
@@ -189,82 +238,3 @@ def _percent_styles(member: str, content: bytes) -> frozenset[str]:
         return frozenset()
     return frozenset(str(index) for index, xf in enumerate(formats)
                      if xf.get("numFmtId", "0") in percent_formats)
-
-
-# --------------------------------------------------------------------------- worksheets
-
-
-@dataclass(frozen=True)
-class _SheetScan:
-    rows: int
-    has_formula: bool
-
-
-_EMPTY_SCAN = _SheetScan(0, False)
-
-
-def _bound_sheet(name: str, content: bytes) -> _SheetScan:
-    """Refuse a sheet with too many rows or cells far away; its number of rows, and whether
-    a formula tag occurs in it."""
-    tags = _SHEET_TAG.findall(content)
-    rows = tags.count(b"row")
-    if rows > MAX_ROWS:
-        raise UnsafeWorkbook(
-            f"シート「{name}」の行が多すぎます（{rows:,}行、上限 {MAX_ROWS:,}行）。",
-            f"Sheet '{name}' has too many rows ({rows:,}; limit {MAX_ROWS:,}).")
-    cells = tags.count(b"c")
-    positions = _CELL_REF.findall(content)
-    if len(positions) != cells:
-        raise UnsafeWorkbook(
-            f"シート「{name}」にセル位置のないセルがあります。Excelで開いて保存し直してください。",
-            f"Sheet '{name}' has cells without a position. Open and save it in Excel.")
-    if positions:  # distinct values first: a sheet has many cells but few columns and rows
-        last_row = max(map(int, set(map(itemgetter(1), positions))))
-        last_column = max(set(map(itemgetter(0), positions)), key=_column_number)
-        if last_row > MAX_ROWS or _column_number(last_column) > MAX_COLUMNS:
-            raise UnsafeWorkbook(
-                f"シート「{name}」の使用範囲が大きすぎます（{last_column.decode()}{last_row}まで）。"
-                "表の外の不要なセルを削除してください。",
-                f"Sheet '{name}' uses too large a range (up to "
-                f"{last_column.decode()}{last_row}). Delete stray cells outside the table.")
-    return _SheetScan(rows, b"f" in tags)
-
-
-def _sheet_facts(member: str, content: bytes, scan: _SheetScan,
-                 percent_styles: frozenset[str]) -> SheetFacts:
-    formulas = _formula_cells(member, content) if scan.has_formula else frozenset()
-    percent = _styled_cells(content, percent_styles) if percent_styles else frozenset()
-    return SheetFacts(member, scan.rows, formulas, percent)
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def _formula_cells(member: str, content: bytes) -> frozenset[str]:
-    """Cells holding a formula (rare: only then is the sheet parsed, with defusedxml)."""
-    found = set()
-    for cell in _parse(member, content).iter():
-        if _local(cell.tag) == "c" and any(_local(child.tag) == "f" for child in cell):
-            found.add(cell.get("r", ""))
-    return frozenset(found)
-
-
-_START_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*)>")
-_REF_ATTRIBUTE = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_STYLE_ATTRIBUTE = re.compile(rb'\bs="([0-9]+)"')
-
-
-def _styled_cells(content: bytes, styles: frozenset[str]) -> frozenset[str]:
-    """Cells whose style index is one of `styles` (only run when such a style exists)."""
-    found = set()
-    for match in _START_TAG.finditer(content):
-        style = _STYLE_ATTRIBUTE.search(match[1])
-        if style and style[1].decode() in styles:
-            ref = _REF_ATTRIBUTE.search(match[1])
-            if ref:
-                found.add(ref[1].decode())
-    return frozenset(found)

@@ -21,6 +21,7 @@ from dxtracker.errors import DxTrackerError, NotFound
 from dxtracker.figures.format import format_value
 from dxtracker.figures.parse import parse_value
 from dxtracker.figures.values import Number
+from dxtracker.plan.admin_preview import department_uses
 from dxtracker.store.audit import current_user, record_change
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_department
@@ -181,14 +182,15 @@ def rename_department(db: Database, department: str, new_name: str, *,
         _record(session, source, dept, "name", old, new_name, reason or "部局名の変更")
 
 
-def _uses(session: Session, dept: Department) -> list[str]:
-    uses = [f"プロジェクト {p.code} の主管部局" for p in session.scalars(
-        select(Project).where(Project.lead_department_id == dept.id))]
-    uses += [f"指標 {k.code} の報告部局" for k in session.scalars(select(Kpi))
-             if dept in k.reporting_departments]
-    uses += [f"施策 {m.code} の担当部局" for m in session.scalars(select(Measure))
-             if dept in m.departments]
-    return uses
+def _uses(session: Session, dept: Department) -> tuple[list[str], list[str]]:
+    """What the department is still in charge of, in Japanese and in English."""
+    uses = department_uses(session, dept)
+    return ([f"プロジェクト {c} の主管部局" for c in uses.projects]
+            + [f"指標 {c} の報告部局" for c in uses.kpis]
+            + [f"施策 {c} の担当部局" for c in uses.measures],
+            [f"lead of project {c}" for c in uses.projects]
+            + [f"reports KPI {c}" for c in uses.kpis]
+            + [f"responsible for measure {c}" for c in uses.measures])
 
 
 def retire_department(db: Database, department: str, *, on: date | None = None,
@@ -199,13 +201,14 @@ def retire_department(db: Database, department: str, *, on: date | None = None,
         dept = find_department(session, department)
         if dept.retired:
             return
-        uses = _uses(session, dept)
+        uses, uses_en = _uses(session, dept)
         if uses:
             raise DepartmentRejected(
                 f"{dept.name}はまだ担当があるため廃止できません（{'、'.join(uses[:5])}"
                 f"{' ほか' if len(uses) > 5 else ''}）。後継の部局へ統合するか、担当を付け替えてください。",
-                f"{dept.name} is still in use ({', '.join(uses[:5])}); merge it into its "
-                "successor or reassign first.",
+                f"{dept.name} is still in use ({', '.join(uses_en[:5])}"
+                f"{' and more' if len(uses) > 5 else ''}); merge it into its successor or "
+                "reassign first.",
             )
         _close_name(session, dept, on or date.today())
         dept.retired = True

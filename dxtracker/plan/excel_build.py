@@ -59,13 +59,17 @@ def build_plan(session: Session, t: Tables) -> Plan:
                                 published_by=row["published_by"]))
     visions = {}
     for row in sorted(t["visions"], key=lambda r: r["number"]):
-        visions[row["number"]] = Vision(number=row["number"], title=row["title"])
+        visions[row["number"]] = Vision(number=row["number"], title=row["title"],
+                                        retired_on=row["retired_on"],
+                                        retired_in_edition=row["retired_in_edition"])
         plan.visions.append(visions[row["number"]])
     projects = {}
     for row in t["projects"]:
         projects[row["code"]] = Project(code=row["code"], number=row["number"],
                                         title=row["title"],
-                                        lead_department=depts[row["lead_department_code"]])
+                                        lead_department=depts[row["lead_department_code"]],
+                                        retired_on=row["retired_on"],
+                                        retired_in_edition=row["retired_in_edition"])
         visions[row["vision_number"]].projects.append(projects[row["code"]])
     for row in t["future_picture"]:
         projects[row["project_code"]].future_picture.append(FuturePictureItem(

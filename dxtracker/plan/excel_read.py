@@ -29,11 +29,19 @@ from dxtracker.figures.values import Number
 from dxtracker.files.xlsx_bounds import MAX_FILE_BYTES, UnsafeWorkbook, inspect_workbook
 from dxtracker.plan.excel_build import build_plan
 from dxtracker.plan.excel_checks import check_tables
-from dxtracker.plan.excel_tables import KIND_HELP, OPTIONAL_SHEETS, SHEETS, Col, Tables
+from dxtracker.plan.excel_tables import (
+    KIND_HELP,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_SHEETS,
+    SHEETS,
+    Col,
+    Tables,
+)
 from dxtracker.plan.plan_file import load_plan, read_plan_file
 from dxtracker.store.audit import record_change
+from dxtracker.store.location import DatabaseLocation, parse_location
 from dxtracker.store.models import Meta
-from dxtracker.store.schema import write_new_database
+from dxtracker.store.schema import database_exists, write_new_database
 
 __all__ = ["import_plan", "read_plan_workbook"]
 
@@ -106,7 +114,8 @@ def _read_sheet(sheet: Any, name: str, columns: tuple[Col, ...],
     rows = sheet.iter_rows(max_col=MAX_COLUMNS)
     header = next(rows, ())
     positions = {str(c.value).strip(): i for i, c in enumerate(header) if c.value is not None}
-    missing = [c.name for c in columns if c.name not in positions]
+    missing = [c.name for c in columns
+               if c.name not in positions and c.name not in OPTIONAL_COLUMNS]
     if missing:
         problems.add(f"{name}!1", f"列「{'」「'.join(missing)}」がありません（1行目は見出しです）")
         return []
@@ -119,6 +128,9 @@ def _read_sheet(sheet: Any, name: str, columns: tuple[Col, ...],
             continue  # a blank row (e.g. left after deleting): nothing to read
         row: dict[str, Any] = {"_row": number, "_sheet": name}
         for col in columns:
+            if col.name not in positions:  # an optional column the workbook does not have
+                row[col.name] = None
+                continue
             i = positions[col.name]
             where = f"{name}!{get_column_letter(i + 1)}{number}"
             row[f"_at_{col.name}"] = where
@@ -240,19 +252,23 @@ def _parse_quietly(text: str) -> Any:
         return None
 
 
-def import_plan(source: Path, target: Path, *, force: bool = False) -> Path:
-    """Build a new database at `target` from a plan workbook (.xlsx) or plan file (.json)."""
-    source, target = Path(source), Path(target)
-    if target.exists() and not force:
-        raise DatabaseError(target, "すでに存在します。置き換える場合は --force を付けてください。",
+def import_plan(source: Path, target: Path | str | DatabaseLocation, *,
+                force: bool = False) -> Path | DatabaseLocation:
+    """Build a new database at `target` (a file, or an empty server database) from a plan
+    workbook (.xlsx) or plan file (.json)."""
+    source, location = Path(source), parse_location(target)
+    if not force and database_exists(location):
+        raise DatabaseError(location.name, "すでに存在します。置き換える場合は --force を付けてください。",
                             "already exists; add --force to replace it.")
     if source.suffix.lower() == ".json":
         data = read_plan_file(source)
-        return write_new_database(target, lambda session: _record_import(
+        write_new_database(location, lambda session: _record_import(
             session, load_plan(session, data).code, source))
-    tables = read_plan_workbook(source)
-    return write_new_database(target, lambda session: _record_import(
-        session, build_plan(session, tables).code, source))
+    else:
+        tables = read_plan_workbook(source)
+        write_new_database(location, lambda session: _record_import(
+            session, build_plan(session, tables).code, source))
+    return location.path if location.path is not None else location
 
 
 def _record_import(session: Session, code: str, source: Path) -> None:

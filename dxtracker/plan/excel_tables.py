@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KIND_HELP", "OPTIONAL_SHEETS", "SHEETS", "Col", "Tables"]
+__all__ = ["KIND_HELP", "OPTIONAL_COLUMNS", "OPTIONAL_SHEETS", "SHEETS", "Col", "Tables"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,11 @@ def _cols(*specs: str) -> tuple[Col, ...]:
     return tuple(Col(*spec.split(":")) for spec in specs)
 
 
+# Retired (廃止) items: when, and from which edition. Optional columns: a workbook written
+# before items could be retired has none (its items are all current).
+RETIRED = ("retired_on:date", "retired_in_edition:opt_int")
+OPTIONAL_COLUMNS = {"retired_on", "retired_in_edition"}
+
 SHEETS: dict[str, tuple[Col, ...]] = {
     "plan": _cols("code:key", "title:req_text", "organisation", "source", "edition:int",
                   "edition_label", "baseline_fiscal_year:fy", "first_fiscal_year:fy",
@@ -38,14 +43,14 @@ SHEETS: dict[str, tuple[Col, ...]] = {
     "departments": _cols("code:key", "name:req_text", "sort_order:int", "retired:bool"),
     "department_names": _cols("department_code:key", "name:req_text", "valid_from:date",
                               "valid_to:date"),
-    "visions": _cols("plan_code:key", "number:int", "title:req_text"),
+    "visions": _cols("plan_code:key", "number:int", "title:req_text", *RETIRED),
     "projects": _cols("code:key", "vision_number:int", "number:int", "title:req_text",
-                      "lead_department_code:key"),
+                      "lead_department_code:key", *RETIRED),
     "future_picture": _cols("project_code:key", "number:int", "text:req_text", "is_new:bool"),
     "kpis": _cols("code:key", "project_code:key", "position:int", "name:req_text", "unit",
                   "cumulative:bool", "direction:key", "aggregation:key",
                   "all_departments_report:bool", "is_new:bool", "new_in_edition:opt_int",
-                  "note", "baseline_fiscal_year:fy", "baseline:figure"),
+                  "note", "baseline_fiscal_year:fy", "baseline:figure", *RETIRED),
     "kpi_departments": _cols("kpi_code:key", "department_code:key"),
     "targets": _cols("kpi_code:key", "fiscal_year:fy", "value:figure", "note"),
     "revisions": _cols("kpi_code:key", "fiscal_year:fy", "sequence:int", "old_value:figure",
@@ -54,7 +59,7 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                      "value:figure", "note", "updated_at:datetime", "updated_by"),
     "measures": _cols("code:key", "project_code:key", "number:int", "title:req_text",
                       "is_new:bool", "new_in_edition:opt_int", "all_departments:bool",
-                      "attention_points", "response_policy"),
+                      "attention_points", "response_policy", *RETIRED),
     "measure_items": _cols("measure_code:key", "number:int", "text:req_text"),
     "measure_departments": _cols("measure_code:key", "department_code:key"),
     "schedule": _cols("measure_code:key", "position:int", "from_fiscal_year:fy",

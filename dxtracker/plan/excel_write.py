@@ -43,7 +43,9 @@ def plan_tables(session: Session) -> Tables:
         t["department_names"].append({"department_code": n.department.code, "name": n.name,
                                       "valid_from": n.valid_from, "valid_to": n.valid_to})
     for v in plan.visions:
-        t["visions"].append({"plan_code": plan.code, "number": v.number, "title": v.title})
+        t["visions"].append({"plan_code": plan.code, "number": v.number, "title": v.title,
+                             "retired_on": v.retired_on,
+                             "retired_in_edition": v.retired_in_edition})
         for p in v.projects:
             _project_rows(t, v, p)
     return t
@@ -55,7 +57,9 @@ def _dept_code(dept: Department | None) -> str | None:
 
 def _project_rows(t: Tables, vision: Vision, p: Project) -> None:
     t["projects"].append({"code": p.code, "vision_number": vision.number, "number": p.number,
-                          "title": p.title, "lead_department_code": p.lead_department.code})
+                          "title": p.title, "lead_department_code": p.lead_department.code,
+                          "retired_on": p.retired_on,
+                          "retired_in_edition": p.retired_in_edition})
     t["future_picture"] += [{"project_code": p.code, "number": f.number, "text": f.text,
                              "is_new": f.is_new} for f in p.future_picture]
     for k in p.kpis:

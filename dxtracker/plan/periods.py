@@ -8,6 +8,7 @@ produced from the current plan, carrying what the user chooses; it starts as a d
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,10 +96,10 @@ def plan_file_data(session: Session, options: NewPlanOptions) -> dict[str, Any]:
             "first_fiscal_year": first, "last_fiscal_year": last, "notes": [],
         },
         "departments": [{"code": d.code, "name": d.name} for d in all_departments(session)],
-        "visions": [
+        "visions": [  # retired items stay behind, in the current plan's history
             {"number": v.number, "title": v.title,
-             "projects": [ctx.project(p) for p in v.projects]}
-            for v in plan.visions
+             "projects": [ctx.project(p) for p in v.projects if not p.retired]}
+            for v in plan.visions if not v.retired
         ],
     }
 
@@ -120,8 +121,8 @@ class _Context:
             "future_picture": [{"number": f.number, "text": f.text, "is_new": False}
                                for f in project.future_picture]
             if self.options.carry_future_picture else [],
-            "kpis": [self.kpi(k) for k in project.kpis],
-            "measures": [self.measure(m) for m in project.measures],
+            "kpis": [self.kpi(k) for k in project.kpis if not k.retired],
+            "measures": [self.measure(m) for m in project.measures if not m.retired],
         }
 
     def kpi(self, kpi: Kpi) -> dict[str, Any]:
@@ -158,25 +159,39 @@ class _Context:
         }
 
 
+# The steps `start_new_plan` reports to its `progress(done, total, step)` callback.
+NEW_PLAN_STEPS = ("read", "check", "write", "done")
+
+
 def start_new_plan(db: Database, path: Path, options: NewPlanOptions, *,
-                   force: bool = False) -> Path:
-    """Write the next plan into a new database file at `path` (built aside, then moved in)."""
+                   force: bool = False,
+                   progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """Write the next plan into a new database file at `path` (built aside, then moved in).
+    `progress` is told each step of NEW_PLAN_STEPS; it may raise to stop, and then no file
+    is left behind."""
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(NEW_PLAN_STEPS.index(name), len(NEW_PLAN_STEPS) - 1, name)
+
     path = Path(path)
     if path.exists() and not force:
         raise DatabaseError(path, "すでに存在します。上書きする場合は --force を付けてください。",
                             "already exists; add --force to replace it.")
-    if path.resolve() == Path(db.path).resolve():
+    if db.path is not None and path.resolve() == db.path.resolve():
         raise DatabaseError(path, "現在のデータベースとは別のファイルを指定してください。",
                             "choose a file other than the current database.")
+    step("read")
     with db.read() as session:
         data = plan_file_data(session, options)
         rows = _progress_rows(session, options) if options.carry_progress else ([], [])
         source_code = get_plan(session).code
+    step("check")
     problems = validate_plan_data(data)
     if problems:
         raise PlanFileError(path, problems)
 
     def fill(session: Session) -> None:
+        step("write")
         plan = load_plan(session, data)
         session.add(PlanEdition(plan_id=plan.id, number=1, label=options.edition_label))
         session.add(Meta(key="plan_source", value=f"new plan from {source_code}"))
@@ -184,7 +199,9 @@ def start_new_plan(db: Database, path: Path, options: NewPlanOptions, *,
         record_change(session, source="import", entity="plan", entity_code=plan.code,
                       field="created_from", old=None, new=source_code, reason="新しい計画の作成")
 
-    return write_new_database(path, fill)
+    written = write_new_database(path, fill)
+    step("done")
+    return written
 
 
 def _progress_rows(session: Session, options: NewPlanOptions) -> tuple[list, list]:
@@ -204,12 +221,14 @@ def _copy_progress(session: Session, actuals: list, progress: list) -> None:
     kpis = {k.code: k for k in session.scalars(select(Kpi))}
     measures = {m.code: m for m in session.scalars(select(Measure))}
     for code, fy, dept, value, note, at, by in actuals:
+        if code not in kpis:  # a retired KPI: its figures stay in the current plan
+            continue
         if dept is None or dept in depts:  # rows of retired departments stay behind
             kpis[code].actuals.append(KpiActual(
                 fiscal_year=fy, department=depts.get(dept) if dept else None, value=value,
                 note=note, updated_at=at, updated_by=by))
     for code, fy, dept, status, record, issues, policy, at, by in progress:
-        if dept in depts:
+        if code in measures and dept in depts:
             measures[code].progress.append(MeasureProgress(
                 fiscal_year=fy, department=depts[dept], status=status, record=record,
                 issues=issues, next_policy=policy, updated_at=at, updated_by=by))

@@ -62,6 +62,7 @@ class RevisionRow:
     revised_on: date | None
     reason: str
     edition: int | None
+    id: int = 0  # what `withdraw_revision` is given
 
 
 # --------------------------------------------------------------------------- editions
@@ -152,8 +153,7 @@ def change_target_in(session: Session, kpi: Kpi, fiscal_year: int, value_text: s
     if old == new:
         return TargetChange(kpi.code, fiscal_year, old, new, False, None)
     pending = edition_for_changes(session)
-    revise = (old is not None and is_published(session)
-              and not (kpi.is_new and kpi.new_in_edition == pending))
+    revise = revises(session, kpi, old)
     if revise and not reason.strip():
         raise RevisionRejected(
             f"公表済みの計画の目標（{kpi.code} {fiscal_year_label(fiscal_year)}: {old}）を変えるには"
@@ -173,6 +173,13 @@ def change_target_in(session: Session, kpi: Kpi, fiscal_year: int, value_text: s
                   entity="revision" if revise else "target", entity_code=code, field="target",
                   old=old, new=new, reason=reason.strip())
     return TargetChange(kpi.code, fiscal_year, old, new, revise, pending if revise else None)
+
+
+def revises(session: Session, kpi: Kpi, old: str | None) -> bool:
+    """Whether changing a target that reads `old` records a revision (else it is overwritten):
+    a value was published, and the KPI is not new in the edition being made."""
+    return (old is not None and is_published(session)
+            and not (kpi.is_new and kpi.new_in_edition == edition_for_changes(session)))
 
 
 def revise_target(db: Database, kpi_code: str, fiscal_year: int, value_text: str | None,
@@ -199,4 +206,61 @@ def list_revisions(session: Session, kpi_code: str | None = None) -> list[Revisi
         query = query.where(Kpi.id == find_kpi(session, kpi_code).id)
     rows = session.execute(query.order_by(Kpi.code, TargetRevision.id)).all()
     return [RevisionRow(code, r.fiscal_year, r.old_value, r.new_value, r.revised_on, r.reason,
-                        r.edition) for r, code in rows]
+                        r.edition, r.id) for r, code in rows]
+
+
+def withdraw_revision(db: Database, revision_id: int, reason: str, *,
+                      source: str = "cli") -> RevisionRow:
+    """Withdraw a revision recorded by mistake: the target goes back to the value it revised
+    and the revision is removed (the audit log keeps both). Only the latest revision of its
+    KPI and year, only while the target still reads what it set, and only one the next edition
+    holds: a published revision is part of the public plan (revise again instead)."""
+    if not reason.strip():
+        raise RevisionRejected("取り下げの理由を入力してください。",
+                               "Give a reason for withdrawing the revision.")
+    with db.transaction() as session:
+        revision = session.get(TargetRevision, revision_id)
+        if revision is None:
+            raise RevisionRejected(
+                f"修正 {revision_id} はありません。`dxtracker plan revisions` で番号を確かめてください。",
+                f"No revision {revision_id}; see `dxtracker plan revisions`.")
+        kpi = revision.kpi
+        row = RevisionRow(kpi.code, revision.fiscal_year, revision.old_value,
+                          revision.new_value, revision.revised_on, revision.reason,
+                          revision.edition, revision.id)
+        check_withdrawal(session, revision)
+        target = next(t for t in kpi.targets if t.fiscal_year == revision.fiscal_year)
+        target.value = revision.old_value
+        kpi.revisions.remove(revision)
+        code = f"{kpi.code}/{revision.fiscal_year}"
+        record_change(session, source=source, entity="revision", entity_code=code,
+                      field="withdrawn", old=f"{row.old_value} → {row.new_value}", new=None,
+                      reason=reason.strip())
+        record_change(session, source=source, entity="target", entity_code=code,
+                      field="target", old=row.new_value, new=row.old_value,
+                      reason=reason.strip())
+        return row
+
+
+def check_withdrawal(session: Session, revision: TargetRevision) -> None:
+    """Raise RevisionRejected, saying why, unless `withdraw_revision` may withdraw it."""
+    kpi = revision.kpi
+    label = f"{kpi.code} {fiscal_year_label(revision.fiscal_year)}の修正"
+    label_en = f"The revision of {kpi.code} FY{revision.fiscal_year}"
+    later = [r for r in kpi.revisions
+             if r.fiscal_year == revision.fiscal_year and r.id > revision.id]
+    if later:
+        raise RevisionRejected(f"{label}の後にも修正があります。新しいものから取り下げてください。",
+                               f"{kpi.code} FY{revision.fiscal_year} was revised again later; "
+                               "withdraw the latest first.")
+    current = next((t.value for t in kpi.targets if t.fiscal_year == revision.fiscal_year), None)
+    if current != revision.new_value:
+        raise RevisionRejected(f"{label}: 目標はその後変わっています（現在 {current}）。",
+                               f"{label_en}: the target has changed since (now {current}).")
+    edition = current_edition(session)
+    if edition.published and revision.edition is not None and revision.edition <= edition.number:
+        raise RevisionRejected(
+            f"{label}は第{revision.edition}版として公表済みのため取り下げられません。"
+            "必要なら改めて修正してください。",
+            f"{label_en} was published in edition {revision.edition}; revise the target "
+            "again instead.")

@@ -21,6 +21,7 @@ from dxtracker.figures.format import to_json
 from dxtracker.figures.kpi_figures import actual_of, parse_stored, target_note_of, target_of
 from dxtracker.store.lookup import all_departments, get_plan, kpi_reporters, measure_departments
 from dxtracker.store.models import Kpi, Measure, Plan, Project, Vision
+from dxtracker.store.models.base import Retirable
 
 SNAPSHOT_FORMAT = "dxtracker-plan-show"
 SNAPSHOT_VERSION = 1
@@ -40,7 +41,7 @@ def plan_snapshot(session: Session) -> dict[str, Any]:
             {"code": d.code, "name": d.name, "retired": d.retired}
             for d in all_departments(session, include_retired=True)
         ],
-        "visions": [{"number": v.number, "title": v.title} for v in plan.visions],
+        "visions": [{"number": v.number, "title": v.title, **_retired(v)} for v in plan.visions],
         "projects": [_project(session, plan, p) for v in plan.visions for p in v.projects],
     }
 
@@ -96,7 +97,12 @@ def _project(session: Session, plan: Plan, project: Project) -> dict[str, Any]:
         ],
         "kpis": [_kpi(session, plan, k) for k in project.kpis],
         "measures": [_measure(session, m) for m in project.measures],
+        **_retired(project),
     }
+
+
+def _retired(row: Retirable) -> dict[str, Any]:
+    return {"retired_on": _when(row.retired_on), "retired_in_edition": row.retired_in_edition}
 
 
 def _kpi(session: Session, plan: Plan, kpi: Kpi) -> dict[str, Any]:
@@ -133,6 +139,7 @@ def _kpi(session: Session, plan: Plan, kpi: Kpi) -> dict[str, Any]:
              "date": _when(r.revised_on), "reason": r.reason, "edition": r.edition}
             for r in kpi.revisions
         ],
+        **_retired(kpi),
     }
 
 
@@ -159,4 +166,31 @@ def _measure(session: Session, measure: Measure) -> dict[str, Any]:
              "updated_at": _when(p.updated_at), "updated_by": p.updated_by}
             for p in progress
         ],
+        **_retired(measure),
     }
+
+
+# --------------------------------------------------------------------------- retired items
+
+
+def shown_for_year(snapshot: dict[str, Any], fiscal_year: int) -> dict[str, Any]:
+    """The snapshot as the views and the report of `fiscal_year` show it: a retired KPI stays
+    where it has an actual for that year, a retired measure where it has progress for it (so a
+    report of a year it was still reported in reads as before); other retired items, and a
+    retired project or vision left with nothing, are left out. `snapshot` is not changed."""
+    projects = [kept for kept in (project_for_year(p, fiscal_year)
+                                  for p in snapshot["projects"]) if kept is not None]
+    numbers = {p["vision"]["number"] for p in projects}
+    visions = [v for v in snapshot["visions"] if not v["retired_on"] or v["number"] in numbers]
+    return dict(snapshot, visions=visions, projects=projects)
+
+
+def project_for_year(project: dict[str, Any], fiscal_year: int) -> dict[str, Any] | None:
+    """One project of a snapshot as `shown_for_year` shows it (None: left out)."""
+    kpis = [k for k in project["kpis"]
+            if not k["retired_on"] or k["actuals"].get(str(fiscal_year)) is not None]
+    measures = [m for m in project["measures"] if not m["retired_on"] or any(
+        row["fiscal_year"] == fiscal_year for row in m["progress"])]
+    if project["retired_on"] and not kpis and not measures:
+        return None
+    return dict(project, kpis=kpis, measures=measures)

@@ -23,6 +23,8 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dxtracker.report.wording import JAPANESE, Wording
+
 RED = "FFD00000"
 FONT_NAME = "游ゴシック"  # Yu Gothic: on every Windows 10/11; LibreOffice substitutes
 FONT_SIZE = 9
@@ -88,7 +90,7 @@ def style_name(ws: Worksheet, font: Font, alignment: Alignment, border: bool,
     key = (id(font), id(alignment), border, id(fill))
     found = names.get(key)
     if found is None:
-        name = f"DX報告書 {len(names) + 1:02d}"
+        name = f"DX Tracker {len(names) + 1:02d}"
         workbook.add_named_style(NamedStyle(
             name=name, font=font, alignment=alignment, border=BORDER if border else Border(),
             fill=fill or PatternFill()))
@@ -122,10 +124,16 @@ def figure_text(value: Mapping[str, Any] | None) -> str:
     return value["display"] if value else "—"
 
 
-def revised_target(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> CellRichText:
+def revised_target(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None,
+                   wording: Wording = JAPANESE) -> CellRichText:
     """"10,000 (8,000からの修正)" in red: the words carry the revision as well as the colour."""
     return CellRichText(TextBlock(_RED_INLINE, figure_text(new)),
-                        TextBlock(_RED_INLINE, f" ({figure_text(old)}からの修正)"))
+                        TextBlock(_RED_INLINE, " " + revised_from(figure_text(old), wording)))
+
+
+def revised_from(old: str, wording: Wording) -> str:
+    """"(8,000からの修正)" / "(revised from 8,000)"."""
+    return wording.tr("({old}からの修正)", old=old)
 
 
 def labelled(parts: list[tuple[str, str]]) -> CellRichText | str:

@@ -1,23 +1,17 @@
 """Charts of the plan (matplotlib, Agg, no pyplot): one per KPI, and overviews of grades and
 measure statuses. The same drawing functions serve PNGs for the workbook, pages of the PDF
-and the desktop dashboard's Qt canvas: each draws on an Axes it is given.
-
-Japanese text: matplotlib ≥ 3.6 falls back glyph by glyph through a list in `font.family`;
-the list is filtered to the fonts installed, once (FACTS.md). Drawing happens inside
-`chart_style()` so that the process-wide rcParams are left alone.
+and the desktop dashboard's Qt canvas: each draws on an Axes it is given, with the words of
+the report's language (`wording.Wording`). Fonts: `fonts.py`.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -25,15 +19,14 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-if TYPE_CHECKING:  # the key names of rcParams (matplotlib.typing: type checking only)
-    from matplotlib.typing import RcKeyType
-
-from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.report.fonts import FONT_FALLBACK as FONT_FALLBACK
+from dxtracker.report.fonts import chart_style
+from dxtracker.report.fonts import font_families as font_families
+from dxtracker.report.fonts import has_japanese_font as has_japanese_font
+from dxtracker.report.fonts import style_rc as style_rc
 from dxtracker.report.grading import NOT_ASSESSABLE, UNKNOWN, Grade, GradeScheme
 from dxtracker.report.series import KpiSeries, kpi_series
-
-FONT_FALLBACK = ("Yu Gothic", "Meiryo", "MS Gothic", "IPAexGothic", "Noto Sans CJK JP",
-                 "DejaVu Sans")
+from dxtracker.report.wording import JAPANESE, Wording
 
 # Okabe–Ito colours (readable with colour-blindness); revisions stay red as in the plan.
 TARGET_COLOUR = "#0072B2"
@@ -48,31 +41,6 @@ LEVEL_COLOURS = ("#009E73", "#56B4E9", "#E69F00", "#D55E00", "#882255", "#332288
 
 KPI_FIGSIZE = (6.4, 3.6)  # inches; at 100 dpi a 640×360 PNG
 KPI_DPI = 100
-
-
-@functools.cache
-def font_families() -> tuple[str, ...]:
-    """FONT_FALLBACK filtered to the fonts installed (resolved once per process)."""
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    found = tuple(name for name in FONT_FALLBACK if name in installed)
-    return found or ("DejaVu Sans",)
-
-
-def has_japanese_font() -> bool:
-    return any(name != "DejaVu Sans" for name in font_families())
-
-
-def style_rc() -> dict[RcKeyType, Any]:
-    return {"font.family": list(font_families()), "font.size": 9,
-            "axes.titlesize": 9.5, "legend.fontsize": 7.5}
-
-
-@contextmanager
-def chart_style() -> Iterator[None]:
-    with matplotlib.rc_context(style_rc()):
-        yield
 
 
 def grade_colour(grade: str, scheme: GradeScheme) -> str:
@@ -110,17 +78,19 @@ def _wrap_line(text: str, width: int) -> str:
 # --------------------------------------------------------------------------- one KPI
 
 
-def grade_caption(grade: Grade | None, fiscal_year: int, scheme: GradeScheme) -> str:
+def grade_caption(grade: Grade | None, fiscal_year: int, scheme: GradeScheme,
+                  wording: Wording = JAPANESE) -> str:
     if grade is None:
         return ""
-    achievement = grade.achievement_text()
-    extra = f"（{achievement}）" if achievement else ""
-    manual = "・手動" if grade.manual else ""
-    return f"{fiscal_year_label(fiscal_year)}の評価: {scheme.display(grade.grade)}{extra}{manual}"
+    caption = wording.tr("{year}の評価: {grade}", year=wording.year(fiscal_year),
+                         grade=wording.grade(scheme, grade.grade))
+    return (caption + wording.brackets(wording.achievement(grade))
+            + (wording.tr("・手動") if grade.manual else ""))
 
 
 def draw_kpi_chart(ax: Axes, kpi: Mapping[str, Any], grades: Mapping[int, Grade],
-                   fiscal_year: int, scheme: GradeScheme, *, title_width: int = 34) -> None:
+                   fiscal_year: int, scheme: GradeScheme, *, title_width: int = 34,
+                   wording: Wording = JAPANESE) -> None:
     """Baseline, targets per fiscal year (revisions marked in red), actuals, grades: as a
     person reads them at a glance. Composite KPIs get one colour per part."""
     series = kpi_series(kpi)
@@ -128,29 +98,29 @@ def draw_kpi_chart(ax: Axes, kpi: Mapping[str, Any], grades: Mapping[int, Grade]
     reset_axes(ax)
     ax.set_xlim(-0.5, len(years) - 0.5)
     ax.set_xticks(range(len(years)))
-    ax.set_xticklabels([fiscal_year_label(fy) + ("\n(現状)" if i == 0 else "")
+    ax.set_xticklabels([wording.year(fy) + ("\n" + wording.tr("(現状)") if i == 0 else "")
                         for i, fy in enumerate(years)], fontsize=7.5)
     title = wrap(f"{kpi['code']} {kpi['name']}", title_width)
-    caption = grade_caption(grades.get(fiscal_year), fiscal_year, scheme)
+    caption = grade_caption(grades.get(fiscal_year), fiscal_year, scheme, wording)
     # An explicit y keeps matplotlib from measuring the axis for the title's position.
     ax.set_title(f"{title}\n{caption}" if caption else title, loc="left", y=1.0, pad=8)
     # Horizontal, above the axis: a vertical Japanese unit is hard to read.
-    ax.set_ylabel(f"（{kpi['unit']}）" if kpi.get("unit") else "", rotation=0, ha="right",
-                  va="bottom", fontsize=7.5)
+    unit = kpi.get("unit") or ""
+    ax.set_ylabel((f"({unit})" if wording.english else f"（{unit}）") if unit else "",
+                  rotation=0, ha="right", va="bottom", fontsize=7.5)
     ax.yaxis.set_label_coords(0.0, 1.01)
     composite = len(series.parts) > 1 or series.parts[0].label != ""
     for index, part in enumerate(series.parts):
         colours = ((PART_COLOURS[index % len(PART_COLOURS)],) * 2 if composite
                    else (TARGET_COLOUR, ACTUAL_COLOUR))
-        _draw_part(ax, part, colours, grades, scheme, composite)
-    _draw_words(ax, series)
-    _finish_axes(ax, series, composite)
+        _draw_part(ax, part, colours, grades, scheme, composite, wording)
+    _draw_words(ax, series, wording)
+    _finish_axes(ax, series, composite, wording)
 
 
 def _draw_part(ax: Axes, part: Any, colours: tuple[str, str], grades: Mapping[int, Grade],
-               scheme: GradeScheme, composite: bool) -> None:
+               scheme: GradeScheme, composite: bool, wording: Wording) -> None:
     target_colour, actual_colour = colours
-    prefix = f"{part.label}: " if composite else ""
     if part.baseline is not None:
         colour = target_colour if composite else BASELINE_COLOUR
         ax.plot([0], [part.baseline], "s", color=colour, ms=6, zorder=4)
@@ -175,17 +145,17 @@ def _draw_part(ax: Axes, part: Any, colours: tuple[str, str], grades: Mapping[in
     for revision in part.revisions:
         ax.annotate("", xy=(revision.x, revision.new), xytext=(revision.x, revision.old),
                     arrowprops={"arrowstyle": "->", "color": REVISION_COLOUR, "lw": 1})
-        ax.text(revision.x + 0.06, revision.old, f"{revision.old_text}から修正", fontsize=6.5,
-                color=REVISION_COLOUR, va="center")
+        ax.text(revision.x + 0.06, revision.old, wording.tr("{old}から修正",
+                                                           old=revision.old_text),
+                fontsize=6.5, color=REVISION_COLOUR, va="center")
     axs, ays = part.actual_line()
     if axs:
-        ax.plot(axs, ays, "-o", color=actual_colour, lw=2, ms=6, zorder=5,
-                label=f"{prefix}実績")
+        ax.plot(axs, ays, "-o", color=actual_colour, lw=2, ms=6, zorder=5)
         for x, y, text, fy in zip(axs, ays, part.actual_texts(), part.actual_years(),
                                   strict=True):
             grade = grades.get(fy)
             shown = (text if composite or grade is None
-                     else f"{text} [{scheme.display(grade.grade)}]")
+                     else f"{text} [{wording.grade(scheme, grade.grade)}]")
             _label(ax, x, y, shown, actual_colour, side="left")
 
 
@@ -204,11 +174,12 @@ def _label(ax: Axes, x: float, y: float, text: str, colour: str, *, side: str) -
             zorder=6)
 
 
-def _draw_words(ax: Axes, series: KpiSeries) -> None:
+def _draw_words(ax: Axes, series: KpiSeries, wording: Wording) -> None:
     """Targets in words ("半数") cannot be plotted: written at the top of their year."""
     transform = ax.get_xaxis_transform()
     for x, text in series.word_targets:
-        ax.text(x, 0.97, "目標:\n" + wrap(text, 7), transform=transform, ha="center",
+        ax.text(x, 0.97, wording.tr("目標:") + "\n" + wrap(text, 7), transform=transform,
+                ha="center",
                 va="top", fontsize=6.5, color=TARGET_COLOUR,
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": TARGET_COLOUR,
                       "lw": 0.6})
@@ -226,30 +197,31 @@ def reset_axes(ax: Axes) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _finish_axes(ax: Axes, series: KpiSeries, composite: bool) -> None:
+def _finish_axes(ax: Axes, series: KpiSeries, composite: bool, wording: Wording) -> None:
     values = series.values()
     if not values:
         ax.set_ylim(0, 1)
         ax.set_yticks([])
         if not series.word_targets:
-            ax.text(0.5, 0.5, "数値の目標・実績がありません", transform=ax.transAxes,
+            ax.text(0.5, 0.5, wording.tr("数値の目標・実績がありません"), transform=ax.transAxes,
                     ha="center", va="center", color="#777777")
     else:
         ax.set_ylim(*_y_limits(values, bool(series.word_targets)))
-    _legend(ax, series, composite)
+    _legend(ax, series, composite, wording)
 
 
-def _legend(ax: Axes, series: KpiSeries, composite: bool) -> None:
+def _legend(ax: Axes, series: KpiSeries, composite: bool, wording: Wording) -> None:
     """The legend, built once per kind of chart and Axes: most KPIs share the same one, and
     building a legend costs as much as drawing it."""
-    key = (composite, series.has_revisions,
+    key = (composite, series.has_revisions, wording.language,
            tuple(p.label for p in series.parts) if composite else ())
     cache: dict[Any, Any] = ax.__dict__.setdefault("_dxtracker_legends", {})
     if key in cache:
         ax.legend_ = cache[key]
     else:
-        cache[key] = ax.legend(handles=_legend_handles(series, composite), loc="upper left",
-                               bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
+        cache[key] = ax.legend(handles=_legend_handles(series, composite, wording),
+                               loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                               fontsize=7)
 
 
 def _y_limits(values: list[float], words: bool) -> tuple[float, float]:
@@ -269,22 +241,24 @@ def _tick(value: float, _pos: int) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
 
 
-def _legend_handles(series: KpiSeries, composite: bool) -> list[Line2D]:
-    handles = [Line2D([], [], marker="s", ls="", color=BASELINE_COLOUR, label="現状")]
+def _legend_handles(series: KpiSeries, composite: bool, wording: Wording) -> list[Line2D]:
+    tr = wording.tr
+    handles = [Line2D([], [], marker="s", ls="", color=BASELINE_COLOUR, label=tr("現状"))]
     if composite:
         for index, part in enumerate(series.parts):
             colour = PART_COLOURS[index % len(PART_COLOURS)]
             handles.append(Line2D([], [], color=colour, lw=2, label=part.label))
         handles += [Line2D([], [], color="#444444", ls="--", marker="o", mfc="white",
-                           label="目標（破線）"),
-                    Line2D([], [], color="#444444", lw=2, marker="o", label="実績（実線）")]
+                           label=tr("目標（破線）")),
+                    Line2D([], [], color="#444444", lw=2, marker="o", label=tr("実績（実線）"))]
     else:
         handles += [Line2D([], [], color=TARGET_COLOUR, ls="--", marker="o", mfc="white",
-                           label="目標"),
-                    Line2D([], [], color=ACTUAL_COLOUR, lw=2, marker="o", label="実績 [評価]")]
+                           label=tr("目標")),
+                    Line2D([], [], color=ACTUAL_COLOUR, lw=2, marker="o",
+                           label=tr("実績 [評価]"))]
     if series.has_revisions:
         handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=REVISION_COLOUR,
-                              label="修正前の目標"))
+                              label=tr("修正前の目標")))
     return handles
 
 
@@ -362,14 +336,14 @@ class ChartRenderer:
             return self._png()
 
     def kpi_png(self, kpi: Mapping[str, Any], grades: Mapping[int, Grade], fiscal_year: int,
-                scheme: GradeScheme) -> bytes:
+                scheme: GradeScheme, wording: Wording = JAPANESE) -> bytes:
         """One KPI's chart; consecutive calls reuse the same Axes (see `reset_axes`)."""
         with chart_style():
             if self._kpi_axes is None:
                 self.figure.clear()
                 self.figure.set_size_inches(KPI_FIGSIZE)
                 self._kpi_axes = self.figure.add_axes(KPI_RECT)
-            draw_kpi_chart(self._kpi_axes, kpi, grades, fiscal_year, scheme)
+            draw_kpi_chart(self._kpi_axes, kpi, grades, fiscal_year, scheme, wording=wording)
             return self._png()
 
     def _png(self) -> bytes:

@@ -15,38 +15,47 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.cells import a4_landscape, clean
+from dxtracker.report.wording import JAPANESE, Wording
 
-HEADER = ("コード", "プロジェクト", "指標項目", "内訳", "単位", "年度", "年度（和暦）", "種別",
-          "部局", "値", "備考")
+
+def data_header(w: Wording) -> tuple[str, ...]:
+    return (w.tr("コード"), w.tr("プロジェクト"), w.tr("指標項目"), w.tr("内訳"), w.tr("単位"),
+            w.tr("年度"), w.tr("年度（和暦）"), w.tr("種別"), w.tr("部局"), w.tr("値"),
+            w.tr("備考"))
+
+
+HEADER = data_header(JAPANESE)
 WIDTHS = (9, 30, 40, 10, 8, 7, 12, 12, 14, 14, 40)
 KINDS = ("baseline", "target", "revised_from", "actual", "contribution")
 
 
-def data_rows(snapshot: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+def data_rows(snapshot: Mapping[str, Any], w: Wording = JAPANESE
+              ) -> Iterator[tuple[Any, ...]]:
     years = snapshot["plan"]["fiscal_years"]
     for project in snapshot["projects"]:
         project_name = f"({project['number']}){project['title']}"
         for kpi in project["kpis"]:
-            yield from _kpi_rows(project_name, kpi, years)
+            yield from _kpi_rows(project_name, kpi, years, w)
 
 
-def _kpi_rows(project_name: str, kpi: Mapping[str, Any], years: list[int]
+def _kpi_rows(project_name: str, kpi: Mapping[str, Any], years: list[int], w: Wording
               ) -> Iterator[tuple[Any, ...]]:
     def rows(fy: int, kind: str, value: Mapping[str, Any] | None, note: str = "",
              department: str = "") -> Iterator[tuple[Any, ...]]:
-        for part, cell, extra in _cells(value):
+        for part, cell, approximate in _cells(value):
+            extra = w.tr("約（概数）") if approximate else ""
             yield (kpi["code"], project_name, kpi["name"], part, kpi["unit"], fy,
-                   fiscal_year_label(fy), kind, department, cell,
-                   "　".join(n for n in (extra, note) if n))
+                   w.era_year(fy), kind, department, cell,
+                   ("; " if w.english else "　").join(n for n in (extra, note) if n))
 
     yield from rows(kpi["baseline_fiscal_year"], "baseline", kpi["baseline"])
     for fy in years:
         key = str(fy)
         yield from rows(fy, "target", kpi["targets"].get(key), kpi["target_notes"].get(key, ""))
         for revision in (r for r in kpi["revisions"] if r["fiscal_year"] == fy):
-            yield from rows(fy, "revised_from", revision["old_value"], _revision_note(revision))
+            yield from rows(fy, "revised_from", revision["old_value"],
+                            _revision_note(revision, w))
         yield from rows(fy, "actual", kpi["actuals"].get(key), kpi["actual_notes"].get(key, ""))
         contributions = kpi["contributions"].get(key, []) if kpi["aggregation"] == "sum" else []
         for c in contributions:
@@ -54,39 +63,40 @@ def _kpi_rows(project_name: str, kpi: Mapping[str, Any], years: list[int]
                 yield from rows(fy, "contribution", c["value"], c["note"], c["department"])
 
 
-def _revision_note(revision: Mapping[str, Any]) -> str:
-    new = revision["new_value"]["display"] if revision["new_value"] else "（空欄）"
-    parts = [f"{new}へ修正"]
+def _revision_note(revision: Mapping[str, Any], w: Wording) -> str:
+    new = revision["new_value"]["display"] if revision["new_value"] else w.tr("（空欄）")
+    parts = [w.tr("{new}へ修正", new=new)]
     if revision.get("reason"):
         parts.append(revision["reason"])
     if revision.get("edition"):
-        parts.append(f"第{revision['edition']}版")
+        parts.append(w.tr("第{edition}版", edition=revision["edition"]))
     if revision.get("date"):
         parts.append(revision["date"])
-    return "、".join(parts)
+    return w.join(parts)
 
 
-def _cells(value: Mapping[str, Any] | None) -> Iterator[tuple[str, Any, str]]:
-    """(内訳, cell value, note) per part: a number as a number, anything else as its text."""
+def _cells(value: Mapping[str, Any] | None) -> Iterator[tuple[str, Any, bool]]:
+    """(内訳, cell value, approximate) per part: a number as a number, anything else as its
+    text."""
     if value is None:
-        yield "", None, ""
+        yield "", None, False
     elif value["kind"] == "composite":
         for part in value["parts"]:
-            for _, cell, note in _cells(part["value"]):
-                yield part["label"], cell, note
+            for _, cell, approximate in _cells(part["value"]):
+                yield part["label"], cell, approximate
     elif value["kind"] == "number":
-        yield "", value["value"], "約（概数）" if value["approximate"] else ""
+        yield "", value["value"], bool(value["approximate"])
     else:
-        yield "", value["display"], ""
+        yield "", value["display"], False
 
 
-def write_data_sheet(ws: Worksheet, snapshot: Mapping[str, Any]) -> int:
+def write_data_sheet(ws: Worksheet, snapshot: Mapping[str, Any], w: Wording = JAPANESE) -> int:
     """Write the sheet; returns the number of data rows."""
     from openpyxl.utils import get_column_letter
 
-    ws.append(HEADER)
+    ws.append(data_header(w))
     count = 0
-    for row in data_rows(snapshot):
+    for row in data_rows(snapshot, w):
         values = [clean(v) if isinstance(v, str) else v for v in row]
         ws.append(values)
         count += 1

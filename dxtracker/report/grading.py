@@ -23,9 +23,9 @@ Everything here works on plain values; the database side is `dxtracker.report.gr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.figures.format import format_value, from_json
@@ -77,16 +77,23 @@ class GradeScheme:
                 return level.label
         return self.bottom
 
-    def display(self, grade: str) -> str:
+    def display(self, grade: str, language: str = "ja") -> str:
+        """The grade as shown. In English the two special grades read in English while their
+        labels are the defaults; labels a prefecture chose are its own words, kept."""
         if grade == UNKNOWN:
-            return self.unknown_label
-        if grade == NOT_ASSESSABLE:
-            return self.not_assessable_label
-        return grade
+            label, default, english = self.unknown_label, "未把握", "Not yet known"
+        elif grade == NOT_ASSESSABLE:
+            label, default, english = (self.not_assessable_label, "評価不能",
+                                       "Cannot be assessed")
+        else:
+            return grade
+        return english if language == "en" and label == default else label
 
-    def describe(self) -> str:
+    def describe(self, language: str = "ja") -> str:
         """"A ≥ 100%、B ≥ 80%、C ≥ 50%、D それ未満" — for the CLI and the report's notes."""
         parts = [f"{lv.label} ≥ {lv.min_percent}%" for lv in self.levels[:-1]]
+        if language == "en":
+            return ", ".join([*parts, f"{self.bottom} below"])
         return "、".join([*parts, f"{self.bottom} それ未満"])
 
     def to_json(self) -> dict[str, Any]:
@@ -134,7 +141,8 @@ class Grade:
 
     `grade` is a level label of the scheme, `unknown` or `not_assessable`; `rate` the
     achievement rate as a fraction (1 = 100 %) when one was computed; `met` whether the target
-    was reached (None when not judged); `reason` says why, in Japanese.
+    was reached (None when not judged); `reason` says why, in Japanese, and `reason_en` in
+    English ("" for a grade entered by hand: its reason is the person's own words).
     """
 
     grade: str
@@ -144,18 +152,38 @@ class Grade:
     manual: bool = False
     part: str = ""
     parts: tuple[Grade, ...] = field(default=())
+    reason_en: str = ""
 
     @property
     def percent(self) -> Decimal | None:
         return None if self.rate is None else percent_of(self.rate)
 
-    def achievement_text(self) -> str:
+    def achievement_text(self, language: str = "ja") -> str:
         """"287.6%", or "達成"/"未達成" for a met-or-not target, or "" when not judged."""
         if self.percent is not None:
             return f"{self.percent}%"
         if self.met is None:
             return ""
+        if language == "en":
+            return "met" if self.met else "not met"
         return "達成" if self.met else "未達成"
+
+    def reason_in(self, language: str) -> str:
+        return self.reason_en if language == "en" and self.reason_en else self.reason
+
+
+class _Reason(TypedDict):
+    reason: str
+    reason_en: str
+
+
+def _why(ja: str, en: str) -> _Reason:
+    """A grade's reason in both languages (keyword arguments of Grade)."""
+    return {"reason": ja, "reason_en": en}
+
+
+Note = tuple[str, str]  # a note added to a reason: (Japanese, English)
+NO_NOTE: Note = ("", "")
 
 
 def percent_of(rate: Decimal) -> Decimal:
@@ -175,7 +203,7 @@ def grade_figures(
     scheme: GradeScheme,
     manual: Mapping[str, ManualEntry] | None = None,
     target_note: str = "",
-    start_note: str = "",
+    start_note: Note = NO_NOTE,
 ) -> Grade:
     """Grade one KPI-year from its figures. `manual` maps part label ("" = whole KPI) to a
     grade entered by hand; a whole-KPI entry wins over everything computed."""
@@ -189,11 +217,15 @@ def grade_figures(
     if "" in manual:
         return _manual(manual[""])
     if target is None:
-        note = f"（{target_note}）" if target_note else ""
-        return Grade(NOT_ASSESSABLE, reason=f"この年度の目標値がありません{note}")
+        ja, en = (f"（{target_note}）", f" ({target_note})") if target_note else NO_NOTE
+        return Grade(NOT_ASSESSABLE, **_why(f"この年度の目標値がありません{ja}",
+                                            f"No target for this fiscal year{en}"))
     if actual is None:
-        return Grade(UNKNOWN, reason="実績が未把握です")
+        return Grade(UNKNOWN, **UNKNOWN_ACTUAL)
     return _grade_simple(start, target, actual, direction, scheme, start_note)
+
+
+UNKNOWN_ACTUAL = _why("実績が未把握です", "The actual is not known yet")
 
 
 def _manual(entry: ManualEntry, part: str = "") -> Grade:
@@ -201,12 +233,16 @@ def _manual(entry: ManualEntry, part: str = "") -> Grade:
 
 
 def _grade_simple(start: Value | None, target: Value, actual: Value, direction: str,
-                  scheme: GradeScheme, start_note: str) -> Grade:
+                  scheme: GradeScheme, start_note: Note) -> Grade:
     if isinstance(target, Words):
-        return Grade(NOT_ASSESSABLE, reason=f"文言の目標（{target.text}）のため手動で評価します")
+        return Grade(NOT_ASSESSABLE, **_why(f"文言の目標（{target.text}）のため手動で評価します",
+                                            f"The target is in words ({target.text}): graded "
+                                            "by hand"))
     if not isinstance(actual, Number):
-        return Grade(NOT_ASSESSABLE,
-                     reason=f"実績（{format_value(actual)}）が数値でないため達成率を計算できません")
+        shown = format_value(actual)
+        return Grade(NOT_ASSESSABLE, **_why(
+            f"実績（{shown}）が数値でないため達成率を計算できません",
+            f"The actual ({shown}) is not a number: no achievement rate"))
     begin = start.value if isinstance(start, Number) else None
     if isinstance(target, Number):
         return _grade_number(begin, target.value, actual.value, direction, scheme, start_note)
@@ -215,14 +251,17 @@ def _grade_simple(start: Value | None, target: Value, actual: Value, direction: 
                                                                    direction)
         edge = target.low if direction != "lower" else target.high
         return _grade_edge(begin, edge, actual.value, met, direction, scheme,
-                           f"目標範囲（{format_value(target)}）", start_note)
+                           (f"目標範囲（{format_value(target)}）",
+                            f"the target range ({format_value(target)})"), start_note)
     if isinstance(target, Bound):
         met = (actual.value >= target.value if target.kind == "at_least"
                else actual.value <= target.value)
         bound_direction = "higher" if target.kind == "at_least" else "lower"
         return _grade_edge(begin, target.value, actual.value, met, bound_direction, scheme,
-                           f"目標（{format_value(target)}）", start_note)
-    return Grade(NOT_ASSESSABLE, reason="目標と実績の形式が合わないため評価できません")
+                           (f"目標（{format_value(target)}）",
+                            f"the target ({format_value(target)})"), start_note)
+    return Grade(NOT_ASSESSABLE, **_why("目標と実績の形式が合わないため評価できません",
+                                        "The target and the actual differ in kind: no grade"))
 
 
 def _beyond(value: Decimal, target: Range, direction: str) -> bool:
@@ -230,45 +269,54 @@ def _beyond(value: Decimal, target: Range, direction: str) -> bool:
 
 
 def _grade_number(begin: Decimal | None, target: Decimal, actual: Decimal, direction: str,
-                  scheme: GradeScheme, start_note: str) -> Grade:
+                  scheme: GradeScheme, start_note: Note) -> Grade:
     if begin is None:
-        return Grade(NOT_ASSESSABLE, reason="現状値がないため達成率を計算できません")
+        return Grade(NOT_ASSESSABLE, **_why("現状値がないため達成率を計算できません",
+                                            "No baseline: no achievement rate"))
     if target == begin:
         met = actual >= target if direction != "lower" else actual <= target
-        reason = ("目標が現状値と同じ（維持目標）: "
-                  + ("実績が目標に達しています" if met else "実績が目標に届いていません"))
-        return Grade(scheme.top if met else scheme.bottom, met=met, reason=reason + start_note)
+        ja = "目標が現状値と同じ（維持目標）: " + ("実績が目標に達しています" if met
+                                                 else "実績が目標に届いていません")
+        en = "The target is the baseline (hold the level): " + (
+            "the actual reaches it" if met else "the actual falls short of it")
+        return Grade(scheme.top if met else scheme.bottom, met=met,
+                     **_why(ja + start_note[0], en + start_note[1]))
     rate = (actual - begin) / (target - begin)
     grade = scheme.for_percent(percent_of(rate))
-    return Grade(grade, rate=rate, met=rate >= 1,
-                 reason=_rate_reason(actual, begin, target, rate) + start_note)
+    ja, en = _rate_reason(actual, begin, target, rate)
+    return Grade(grade, rate=rate, met=rate >= 1, **_why(ja + start_note[0], en + start_note[1]))
 
 
 def _grade_edge(begin: Decimal | None, edge: Decimal, actual: Decimal, met: bool,
-                direction: str, scheme: GradeScheme, what: str, start_note: str) -> Grade:
+                direction: str, scheme: GradeScheme, what: Note, start_note: Note) -> Grade:
     """Range and bound targets: met or not; when not met, rated against the edge aimed at."""
     if met:
-        return Grade(scheme.top, met=True, reason=f"{what}を達成しています")
+        return Grade(scheme.top, met=True, **_why(f"{what[0]}を達成しています", f"Meets {what[1]}"))
+    short = (f"{what[0]}に届いていません", f"Falls short of {what[1]}")
     if begin is None or (edge <= begin if direction != "lower" else edge >= begin):
         # No start, or the start already lies past the edge: a rate would mean nothing.
-        return Grade(scheme.bottom, met=False, reason=f"{what}に届いていません{start_note}")
+        return Grade(scheme.bottom, met=False,
+                     **_why(short[0] + start_note[0], short[1] + start_note[1]))
     rate = (actual - begin) / (edge - begin)
+    ja, en = _rate_reason(actual, begin, edge, rate)
     return Grade(scheme.for_percent(percent_of(rate)), rate=rate, met=False,
-                 reason=f"{what}に届いていません: {_rate_reason(actual, begin, edge, rate)}"
-                 f"{start_note}")
+                 **_why(f"{short[0]}: {ja}{start_note[0]}", f"{short[1]}: {en}{start_note[1]}"))
 
 
-def _rate_reason(actual: Decimal, begin: Decimal, target: Decimal, rate: Decimal) -> str:
+def _rate_reason(actual: Decimal, begin: Decimal, target: Decimal, rate: Decimal) -> Note:
     """"(7,541 − 5,945) ÷ (6,500 − 5,945) = 287.6%": the figures behind the rate."""
     a, b, t = (format_value(Number(v)) for v in (actual, begin, target))
-    return f"達成率 ({a} − {b}) ÷ ({t} − {b}) = {percent_of(rate)}%"
+    formula = f"({a} − {b}) ÷ ({t} − {b}) = {percent_of(rate)}%"
+    return f"達成率 {formula}", f"Achievement {formula}"
 
 
 def _grade_composite(start: Value | None, target: Composite, actual: Value | None,
                      direction: str, scheme: GradeScheme, manual: Mapping[str, ManualEntry],
-                     start_note: str) -> Grade:
+                     start_note: Note) -> Grade:
     if actual is not None and not isinstance(actual, Composite):
-        return Grade(NOT_ASSESSABLE, reason="目標は内訳ごと、実績は内訳なしのため評価できません")
+        return Grade(NOT_ASSESSABLE, **_why("目標は内訳ごと、実績は内訳なしのため評価できません",
+                                            "The target is given by part, the actual is not: "
+                                            "no grade"))
     start_parts = dict(start.parts) if isinstance(start, Composite) else {}
     actual_parts = dict(actual.parts) if isinstance(actual, Composite) else {}
     parts = []
@@ -278,7 +326,7 @@ def _grade_composite(start: Value | None, target: Composite, actual: Value | Non
             continue
         part_actual = actual_parts.get(label)
         if part_actual is None:
-            parts.append(Grade(UNKNOWN, reason="実績が未把握です", part=label))
+            parts.append(Grade(UNKNOWN, part=label, **UNKNOWN_ACTUAL))
             continue
         graded = _grade_simple(start_parts.get(label), part_target, part_actual, direction,
                                scheme, start_note)
@@ -287,39 +335,43 @@ def _grade_composite(start: Value | None, target: Composite, actual: Value | Non
 
 
 def _with_part(grade: Grade, part: str) -> Grade:
-    return Grade(grade.grade, grade.rate, grade.met, grade.reason, grade.manual, part)
+    return replace(grade, part=part)
 
 
 def _combine(parts: list[Grade], scheme: GradeScheme) -> Grade:
-    summary = "、".join(f"{p.part} {scheme.display(p.grade)}"
-                       + (f"（{p.achievement_text()}）" if p.achievement_text() else "")
-                       for p in parts)
+    def summary(language: str, comma: str, brackets: str) -> str:
+        return comma.join(f"{p.part} {scheme.display(p.grade, language)}"
+                          + (brackets.format(p.achievement_text(language))
+                             if p.achievement_text() else "") for p in parts)
+
+    ja, en = summary("ja", "、", "（{}）"), summary("en", ", ", " ({})")
     grades = {p.grade for p in parts}
     if grades == {UNKNOWN}:
-        return Grade(UNKNOWN, reason="実績が未把握です", parts=tuple(parts))
+        return Grade(UNKNOWN, parts=tuple(parts), **UNKNOWN_ACTUAL)
     if len(grades) == 1:
         met = all(p.met for p in parts) if all(p.met is not None for p in parts) else None
-        return Grade(parts[0].grade, met=met, reason=f"全ての内訳が同じ評価: {summary}",
-                     parts=tuple(parts))
-    return Grade(NOT_ASSESSABLE, reason=f"内訳ごとに評価: {summary}", parts=tuple(parts))
+        return Grade(parts[0].grade, met=met, parts=tuple(parts),
+                     **_why(f"全ての内訳が同じ評価: {ja}", f"Every part has the same grade: {en}"))
+    return Grade(NOT_ASSESSABLE, parts=tuple(parts),
+                 **_why(f"内訳ごとに評価: {ja}", f"Graded by part: {en}"))
 
 
 # --------------------------------------------------------------------------- from the snapshot
 
 
-def start_of(kpi: Mapping[str, Any], fiscal_year: int) -> tuple[Value | None, str]:
+def start_of(kpi: Mapping[str, Any], fiscal_year: int) -> tuple[Value | None, Note]:
     """The figure a year is measured from: the baseline, or (when the plan has none) the KPI's
     first actual of an earlier year, with a note saying so."""
     baseline = from_json(kpi.get("baseline"))
     if baseline is not None:
-        return baseline, ""
+        return baseline, NO_NOTE
     for year in sorted(int(fy) for fy in kpi.get("actuals", {})):
         value = from_json(kpi["actuals"][str(year)])
         if year < fiscal_year and value is not None:
-            note = (f"（現状値がないため{fiscal_year_label(year)}の実績"
-                    f"{format_value(value)}を起点に計算）")
-            return value, note
-    return None, ""
+            shown = format_value(value)
+            return value, (f"（現状値がないため{fiscal_year_label(year)}の実績{shown}を起点に計算）",
+                           f" (no baseline: measured from the actual of FY{year}, {shown})")
+    return None, NO_NOTE
 
 
 def grade_kpi(

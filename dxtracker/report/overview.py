@@ -8,7 +8,6 @@ from collections import Counter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report.charts import (
     STATUS_COLOURS,
     BarRow,
@@ -37,28 +36,32 @@ def overview_rows(data: ReportData, which: str) -> list[BarRow]:
         number = project["vision"]["number"]
         titles[number] = project["vision"]["title"]
         by_vision.setdefault(number, Counter()).update(getattr(summary, key))
-    rows = [BarRow(f"ビジョン{n} {_short(titles[n], 12)}", by_vision[n])
-            for n in sorted(by_vision)]
+    tr = data.wording.tr
+    rows = [BarRow(tr("ビジョン{number} {title}", number=n, title=_short(titles[n], 12)),
+                   by_vision[n]) for n in sorted(by_vision)]
     if len(rows) > MAX_BARS:
         total: Counter[str] = sum((Counter(r.counts) for r in rows), Counter())
-        rows = [BarRow("計画全体", total)]
+        rows = [BarRow(tr("計画全体"), total)]
     return rows
 
 
 def draw_grade_overview(ax: Axes, data: ReportData, *, row_labels: bool = True) -> None:
-    scheme = data.scheme
+    scheme, wording = data.scheme, data.wording
     draw_stacked_bars(
         ax, overview_rows(data, "grades"), scheme.all_grades,
-        {g: scheme.display(g) for g in scheme.all_grades},
+        {g: wording.grade(scheme, g) for g in scheme.all_grades},
         {g: grade_colour(g, scheme) for g in scheme.all_grades},
-        f"KPIの評価（{fiscal_year_label(data.fiscal_year)}、指標数）", row_labels=row_labels)
+        wording.tr("KPIの評価（{year}、指標数）", year=wording.year(data.fiscal_year)),
+        row_labels=row_labels)
 
 
 def draw_status_overview(ax: Axes, data: ReportData, *, row_labels: bool = True) -> None:
+    wording = data.wording
     draw_stacked_bars(
-        ax, overview_rows(data, "statuses"), STATUS_KEYS, {s: s for s in STATUS_KEYS},
-        STATUS_COLOURS,
-        f"施策の進捗状況（{fiscal_year_label(data.fiscal_year)}、施策×担当部局の数）",
+        ax, overview_rows(data, "statuses"), STATUS_KEYS,
+        {s: wording.status(s) for s in STATUS_KEYS}, STATUS_COLOURS,
+        wording.tr("施策の進捗状況（{year}、施策×担当部局の数）",
+                   year=wording.year(data.fiscal_year)),
         row_labels=row_labels)
 
 

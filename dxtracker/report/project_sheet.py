@@ -21,7 +21,6 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.report import cells
 from dxtracker.report.cells import BOLD, HEADER_FILL, LABEL_FILL, SMALL, WRAP_CENTRE, box, put
 from dxtracker.report.charts import grade_colour
@@ -32,6 +31,7 @@ from dxtracker.report.summary import (
     measure_statuses,
     progress_rows,
 )
+from dxtracker.report.wording import JAPANESE, Wording
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 WIDTH_CODE, WIDTH_NAME, WIDTH_BASELINE, WIDTH_FIGURE = 11, 34, 11, 14
@@ -81,7 +81,7 @@ def write_project_sheet(ws: Worksheet, data: ReportData, project: Mapping[str, A
     row = _kpi_table(ws, data, project, layout, first_kpi)
     segments = [(first_kpi, row - 1, False)]
     row = _measures_table(ws, data, project, layout, row + 1, segments)
-    _charts(ws, project, charts, layout, row + 1, segments)
+    _charts(ws, project, charts, layout, row + 1, segments, data.wording)
     cells.a4_landscape(ws, title_rows=f"1:{TITLE_ROWS}")
     page = cells.page_points(ws, layout.widths(), TITLE_ROWS)
     cells.paginate(ws, segments, page, first_row=TITLE_ROWS + 1)
@@ -89,24 +89,26 @@ def write_project_sheet(ws: Worksheet, data: ReportData, project: Mapping[str, A
 
 
 def _header(ws: Worksheet, data: ReportData, project: Mapping[str, Any], layout: Layout) -> int:
-    plan = data.snapshot["plan"]
+    plan, w = data.snapshot["plan"], data.wording
     last = layout.last
     box(ws, 1, 1, 1, last - 2, plan["title"], font=cells.TITLE, border=False)
     box(ws, 1, last - 1, 1, last, plan["source"], font=BOLD, border=False,
         alignment=cells.WRAP_RIGHT)
-    box(ws, 2, 1, 2, last, f"{fiscal_year_label(data.fiscal_year)}の実績と評価　赤字：修正箇所"
-        "（修正後の値の後に「(修正前の値からの修正)」と記載）", font=SMALL, border=False)
+    box(ws, 2, 1, 2, last, w.tr("{year}の実績と評価　赤字：修正箇所（修正後の値の後に"
+                                "「(修正前の値からの修正)」と記載）",
+                                year=w.year(data.fiscal_year)), font=SMALL, border=False)
     vision = project["vision"]
-    put(ws, 3, 1, "ビジョン", font=BOLD, fill=LABEL_FILL)
+    put(ws, 3, 1, w.tr("ビジョン"), font=BOLD, fill=LABEL_FILL)
     box(ws, 3, 2, 3, last, f"{vision['number']} {vision['title']}", font=BOLD)
-    put(ws, 4, 1, "プロジェクト", font=BOLD, fill=LABEL_FILL)
+    put(ws, 4, 1, w.tr("プロジェクト"), font=BOLD, fill=LABEL_FILL)
     title = f"({project['number']}){project['title']}"
     box(ws, 4, 2, 4, layout.baseline, title, font=BOLD)
-    put(ws, 4, layout.target(0), "主管部局", font=BOLD, fill=LABEL_FILL)
+    put(ws, 4, layout.target(0), w.tr("主管部局"), font=BOLD, fill=LABEL_FILL)
     box(ws, 4, layout.actual(0), 4, last, project["lead_department"], font=BOLD)
-    picture = "\n".join(f"{circled(item['number'])}{'【新規】' if item['is_new'] else ''}"
+    new = w.tr("【新規】")
+    picture = "\n".join(f"{circled(item['number'])}{new if item['is_new'] else ''}"
                         f"{item['text']}" for item in project["future_picture"])
-    put(ws, 5, 1, "概ね3年後の姿", font=BOLD, fill=LABEL_FILL)
+    put(ws, 5, 1, w.tr("概ね3年後の姿"), font=BOLD, fill=LABEL_FILL)
     box(ws, 5, 2, 5, last, picture)
     cells.fit_height(ws, 5, cells.line_count(picture, _span_width(layout, 2, last)))
     cells.fit_height(ws, 4, cells.line_count(title, WIDTH_NAME + WIDTH_BASELINE))
@@ -124,17 +126,18 @@ def _span_width(layout: Layout, first: int, last: int) -> float:
 def _kpi_table(ws: Worksheet, data: ReportData, project: Mapping[str, Any], layout: Layout,
                row: int) -> int:
     baseline_year = data.snapshot["plan"]["baseline_fiscal_year"]
-    box(ws, row, layout.code, row + 1, layout.code, "コード", **HEAD)
-    box(ws, row, layout.name, row + 1, layout.name, "指標項目", **HEAD)
+    w = data.wording
+    box(ws, row, layout.code, row + 1, layout.code, w.tr("コード"), **HEAD)
+    box(ws, row, layout.name, row + 1, layout.name, w.tr("指標項目"), **HEAD)
     box(ws, row, layout.baseline, row + 1, layout.baseline,
-        f"現状\n({fiscal_year_label(baseline_year)})", **HEAD)
+        w.tr("現状") + f"\n({w.year(baseline_year)})", **HEAD)
     for i, fy in enumerate(layout.years):
-        box(ws, row, layout.target(i), row, layout.actual(i), fiscal_year_label(fy), **HEAD)
-        put(ws, row + 1, layout.target(i), "目標", **HEAD)
-        put(ws, row + 1, layout.actual(i), "実績", **HEAD)
-    label = fiscal_year_label(data.fiscal_year)
-    box(ws, row, layout.rate, row + 1, layout.rate, f"{label}\n達成率", **HEAD)
-    box(ws, row, layout.grade, row + 1, layout.grade, "評価", **HEAD)
+        box(ws, row, layout.target(i), row, layout.actual(i), w.year(fy), **HEAD)
+        put(ws, row + 1, layout.target(i), w.tr("目標"), **HEAD)
+        put(ws, row + 1, layout.actual(i), w.tr("実績"), **HEAD)
+    label = w.year(data.fiscal_year)
+    box(ws, row, layout.rate, row + 1, layout.rate, f"{label}\n" + w.tr("達成率"), **HEAD)
+    box(ws, row, layout.grade, row + 1, layout.grade, w.tr("評価"), **HEAD)
     cells.fit_height(ws, row + 1, 1)
     row += 2
     for kpi in project["kpis"]:
@@ -145,10 +148,11 @@ def _kpi_table(ws: Worksheet, data: ReportData, project: Mapping[str, Any], layo
 
 def _kpi_row(ws: Worksheet, data: ReportData, kpi: Mapping[str, Any], layout: Layout,
              row: int) -> None:
+    w = data.wording
     put(ws, row, layout.code, kpi["code"], font=SMALL)
-    name = ("【新】" if kpi["is_new"] else "") + kpi["name"]
+    name = (w.tr("【新】") if kpi["is_new"] else "") + kpi["name"]
     if kpi["unit"] and f"({kpi['unit']})" not in name:
-        name += f"\n（単位: {kpi['unit']}）"
+        name += "\n" + w.tr("（単位: {unit}）", unit=kpi["unit"])
     if kpi["note"]:
         name += f"\n※{kpi['note']}"
     put(ws, row, layout.name, name)
@@ -156,14 +160,14 @@ def _kpi_row(ws: Worksheet, data: ReportData, kpi: Mapping[str, Any], layout: La
         alignment=cells.WRAP_RIGHT)
     lines = cells.line_count(name, WIDTH_NAME)
     for i, fy in enumerate(layout.years):
-        target = _target_cell(ws, kpi, fy, row, layout.target(i))
-        actual = _actual_text(kpi, fy)
+        target = _target_cell(ws, kpi, fy, row, layout.target(i), w)
+        actual = _actual_text(kpi, fy, w)
         put(ws, row, layout.actual(i), actual, alignment=cells.WRAP_RIGHT)
         lines = max(lines, cells.line_count(target, WIDTH_FIGURE),
                     cells.line_count(actual, WIDTH_FIGURE))
     grade = data.grade(kpi["code"])
-    put(ws, row, layout.rate, grade.achievement_text(), alignment=cells.WRAP_RIGHT)
-    put(ws, row, layout.grade, data.scheme.display(grade.grade), font=BOLD,
+    put(ws, row, layout.rate, w.achievement(grade), alignment=cells.WRAP_RIGHT)
+    put(ws, row, layout.grade, w.grade(data.scheme, grade.grade), font=BOLD,
         alignment=WRAP_CENTRE, fill=grade_fill(grade.grade, data.scheme))
     cells.fit_height(ws, row, lines)
 
@@ -184,13 +188,14 @@ def _lighten(hex_colour: str) -> str:
     return "".join(f"{(c + 255) // 2:02X}" for c in rgb)
 
 
-def _target_cell(ws: Worksheet, kpi: Mapping[str, Any], fy: int, row: int, column: int) -> str:
+def _target_cell(ws: Worksheet, kpi: Mapping[str, Any], fy: int, row: int, column: int,
+                 w: Wording) -> str:
     """Write the target (red with "(oldからの修正)" when revised); return its plain text."""
     target = kpi["targets"].get(str(fy))
     note = kpi["target_notes"].get(str(fy), "")
     revisions = [r for r in kpi["revisions"] if r["fiscal_year"] == fy]
     if revisions:
-        value = cells.revised_target(target, revisions[0]["old_value"])
+        value = cells.revised_target(target, revisions[0]["old_value"], w)
         put(ws, row, column, value, font=cells.REVISED, alignment=cells.WRAP_RIGHT)
         return str(value)
     text = cells.figure_text(target) + (f"\n※{note}" if note else "")
@@ -198,7 +203,7 @@ def _target_cell(ws: Worksheet, kpi: Mapping[str, Any], fy: int, row: int, colum
     return text
 
 
-def _actual_text(kpi: Mapping[str, Any], fy: int) -> str:
+def _actual_text(kpi: Mapping[str, Any], fy: int, w: Wording) -> str:
     actual = kpi["actuals"].get(str(fy))
     if actual is None:
         return ""  # not known yet: blank, never 0 (the seed leaves future years empty)
@@ -206,7 +211,7 @@ def _actual_text(kpi: Mapping[str, Any], fy: int) -> str:
     note = kpi["actual_notes"].get(str(fy), "")
     contributions = [c for c in kpi["contributions"].get(str(fy), []) if c["department"]]
     if len(contributions) > 1:
-        text += f"\n({len(contributions)}部局の合計)"
+        text += "\n" + w.tr("({count}部局の合計)", count=len(contributions))
     return text + (f"\n※{note}" if note else "")
 
 
@@ -215,13 +220,14 @@ def _actual_text(kpi: Mapping[str, Any], fy: int) -> str:
 
 def _measures_table(ws: Worksheet, data: ReportData, project: Mapping[str, Any],
                     layout: Layout, row: int, segments: list[tuple[int, int, bool]]) -> int:
-    box(ws, row, layout.code, row + 1, layout.code, "番号", **HEAD)
-    box(ws, row, layout.name, row + 1, layout.baseline, "主な施策", **HEAD)
-    box(ws, row, layout.target(0), row, layout.actual(len(layout.years) - 1), "工程", **HEAD)
+    w = data.wording
+    box(ws, row, layout.code, row + 1, layout.code, w.tr("番号"), **HEAD)
+    box(ws, row, layout.name, row + 1, layout.baseline, w.tr("主な施策"), **HEAD)
+    box(ws, row, layout.target(0), row, layout.actual(len(layout.years) - 1), w.tr("工程"),
+        **HEAD)
     for i, fy in enumerate(layout.years):
-        box(ws, row + 1, layout.target(i), row + 1, layout.actual(i), fiscal_year_label(fy),
-            **HEAD)
-    box(ws, row, layout.rate, row + 1, layout.grade, "担当部局", **HEAD)
+        box(ws, row + 1, layout.target(i), row + 1, layout.actual(i), w.year(fy), **HEAD)
+    box(ws, row, layout.rate, row + 1, layout.grade, w.tr("担当部局"), **HEAD)
     row += 2
     for index, measure in enumerate(project["measures"]):
         first = row
@@ -248,12 +254,14 @@ def schedule_rows(schedule: list[Mapping[str, Any]]) -> list[list[Mapping[str, A
 
 def _measure_block(ws: Worksheet, data: ReportData, measure: Mapping[str, Any],
                    layout: Layout, row: int) -> int:
+    w = data.wording
     grid = schedule_rows(measure["schedule"]) or [[]]
     first, last_schedule = row, row + len(grid) - 1
-    title = ("【新規】" if measure["is_new"] else "") + measure["title"]
+    title = (w.tr("【新規】") if measure["is_new"] else "") + measure["title"]
     text = title + "".join(f"\n○{item}" for item in measure["items"])
     box(ws, first, layout.name, last_schedule, layout.baseline, text)
-    departments = "全部局" if measure["all_departments"] else "\n".join(measure["departments"])
+    departments = w.tr("全部局") if measure["all_departments"] else \
+        "\n".join(measure["departments"])
     box(ws, first, layout.rate, last_schedule, layout.grade, departments,
         alignment=WRAP_CENTRE)
     for offset, grid_row in enumerate(grid):
@@ -261,7 +269,7 @@ def _measure_block(ws: Worksheet, data: ReportData, measure: Mapping[str, Any],
     needed = cells.line_count(text, WIDTH_NAME + WIDTH_BASELINE)
     _spread_height(ws, first, last_schedule, needed)
     row = last_schedule + 1
-    row = _policy_row(ws, measure, layout, row)
+    row = _policy_row(ws, measure, layout, row, w)
     row = _progress_row(ws, data, measure, layout, row)
     box(ws, first, layout.code, row - 1, layout.code, circled(measure["number"]),
         font=BOLD, alignment=WRAP_CENTRE)
@@ -293,9 +301,10 @@ def _spread_height(ws: Worksheet, first: int, last: int, lines: int) -> None:
         ws.row_dimensions[last].height = min(current + need - have, 409)
 
 
-def _policy_row(ws: Worksheet, measure: Mapping[str, Any], layout: Layout, row: int) -> int:
-    attention = "施策推進にあたっての留意点\n" + (measure["attention_points"] or "—")
-    policy = "左の対応方針\n" + (measure["response_policy"] or "—")
+def _policy_row(ws: Worksheet, measure: Mapping[str, Any], layout: Layout, row: int,
+                w: Wording) -> int:
+    attention = w.tr("施策推進にあたっての留意点") + "\n" + (measure["attention_points"] or "—")
+    policy = w.tr("左の対応方針") + "\n" + (measure["response_policy"] or "—")
     box(ws, row, layout.name, row, layout.baseline, attention)
     box(ws, row, layout.target(0), row, layout.grade, policy)
     cells.fit_height(ws, row, max(
@@ -306,13 +315,16 @@ def _policy_row(ws: Worksheet, measure: Mapping[str, Any], layout: Layout, row: 
 
 def _progress_row(ws: Worksheet, data: ReportData, measure: Mapping[str, Any],
                   layout: Layout, row: int) -> int:
-    label = fiscal_year_label(data.fiscal_year)
-    status_text = f"{label}の進捗状況\n" + status_lines(measure, data.fiscal_year)
+    w = data.wording
+    label = w.year(data.fiscal_year)
+    status_text = (w.tr("{year}の進捗状況", year=label) + "\n"
+                   + status_lines(measure, data.fiscal_year, w))
     box(ws, row, layout.name, row, layout.baseline, status_text, fill=LABEL_FILL)
-    paragraphs = [(f"【{r['department']}】", _progress_text(r))
+    paragraphs = [(w.label(r["department"]), _progress_text(r, w))
                   for r in progress_rows(measure, data.fiscal_year)]
-    record = cells.labelled([(f"{label}の取組実績", ""), *paragraphs]) if paragraphs else \
-        f"{label}の取組実績\n（回答はまだありません）"
+    heading = w.tr("{year}の取組実績", year=label)
+    record = cells.labelled([(heading, ""), *paragraphs]) if paragraphs else \
+        heading + "\n" + w.tr("（回答はまだありません）")
     box(ws, row, layout.target(0), row, layout.grade, record, fill=LABEL_FILL)
     plain = "\n".join(p[0] + "\n" + p[1] for p in paragraphs) + "\n"
     cells.fit_height(ws, row, max(
@@ -321,22 +333,23 @@ def _progress_row(ws: Worksheet, data: ReportData, measure: Mapping[str, Any],
     return row + 1
 
 
-def status_lines(measure: Mapping[str, Any], fiscal_year: int) -> str:
+def status_lines(measure: Mapping[str, Any], fiscal_year: int,
+                 w: Wording = JAPANESE) -> str:
     """"知事政策局: 順調" per department that reported; the others in one line."""
     statuses = measure_statuses(measure, fiscal_year)
-    lines = [f"{d}: {s}" for d, s in statuses.items() if s != NOT_REPORTED]
+    lines = [f"{d}: {w.status(s)}" for d, s in statuses.items() if s != NOT_REPORTED]
     missing = [d for d, s in statuses.items() if s == NOT_REPORTED]
     if missing:
-        lines.append(f"{NOT_REPORTED}: " + "、".join(missing))
+        lines.append(f"{w.status(NOT_REPORTED)}: " + w.join(missing))
     return "\n".join(lines)
 
 
-def _progress_text(row: Mapping[str, Any]) -> str:
-    parts = [row["record"] or "（取組実績の記載なし）"]
+def _progress_text(row: Mapping[str, Any], w: Wording) -> str:
+    parts = [row["record"] or w.tr("（取組実績の記載なし）")]
     if row["issues"]:
-        parts.append(f"［課題］{row['issues']}")
+        parts.append(w.tr("［課題］") + row["issues"])
     if row["next_policy"]:
-        parts.append(f"［今後の対応方針］{row['next_policy']}")
+        parts.append(w.tr("［今後の対応方針］") + row["next_policy"])
     return "\n" + "\n".join(parts)
 
 
@@ -344,13 +357,14 @@ def _progress_text(row: Mapping[str, Any]) -> str:
 
 
 def _charts(ws: Worksheet, project: Mapping[str, Any], charts: Mapping[str, bytes],
-            layout: Layout, row: int, segments: list[tuple[int, int, bool]]) -> None:
+            layout: Layout, row: int, segments: list[tuple[int, int, bool]],
+            w: Wording) -> None:
     """Two charts a row, on pages of their own (a pair is never split across pages)."""
     images = [charts[k["code"]] for k in project["kpis"] if k["code"] in charts]
     if not images:
         return
-    box(ws, row, 1, row, layout.last, "KPIの推移（現状・目標・実績・評価）", font=cells.HEADING,
-        border=False)
+    box(ws, row, 1, row, layout.last, w.tr("KPIの推移（現状・目標・実績・評価）"),
+        font=cells.HEADING, border=False)
     sheet_px = sum(cells.column_pixels(w) for w in layout.widths().values())
     # Two charts side by side within the sheet's width: a picture sticking out past the last
     # column widens the printed area and shrinks every page.

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dxtracker.figures.fiscal_year import fiscal_year_label
-from dxtracker.plan.snapshot import plan_snapshot
+from dxtracker.plan.snapshot import plan_snapshot, shown_for_year
 from dxtracker.report.grade_store import ManualGrades, load_manual_grades, load_scheme
 from dxtracker.report.grading import Grade, GradeScheme, grade_kpi
+from dxtracker.report.wording import JAPANESE, Wording
 from dxtracker.returns.status import submission_status
 from dxtracker.store.models import STATUSES
 
@@ -37,10 +37,22 @@ class ProjectSummary:
 
 @dataclass(frozen=True)
 class Submissions:
-    """Which returns arrived (from the returns feature), or why that is not shown."""
+    """Which returns arrived: one row per department (see `_submission_row`)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
-    note: str = ""
+
+    @property
+    def expected(self) -> int:
+        return sum(1 for row in self.rows if row["state"] != "not_expected")
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for row in self.rows if row["state"] == "missing")
+
+    def note(self, wording: Wording, fiscal_year: int) -> str:
+        return wording.tr("{year}: 回答の対象 {expected}部局のうち未提出 {missing}部局。",
+                          year=wording.year(fiscal_year), expected=self.expected,
+                          missing=self.missing)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class ReportData:
     manual: ManualGrades
     summaries: list[ProjectSummary]
     submissions: Submissions
+    wording: Wording = JAPANESE  # the language of the report's fixed text
 
     @property
     def projects(self) -> list[dict[str, Any]]:
@@ -83,13 +96,15 @@ def _ordered(counts: Counter[str], keys: tuple[str, ...] | list[str]) -> dict[st
                                                     if k not in keys}
 
 
-def build_report_data(session: Session, fiscal_year: int | None = None) -> ReportData:
+def build_report_data(session: Session, fiscal_year: int | None = None, *,
+                      language: str = "ja") -> ReportData:
     """Read the plan and grade it. `fiscal_year`: the report's year (default: see
-    `default_report_year`)."""
+    `default_report_year`); `language`: of the report's fixed text ("ja" or "en")."""
     snapshot = plan_snapshot(session)
     scheme = load_scheme(session)
     manual = load_manual_grades(session)
     year = fiscal_year or default_report_year(snapshot)
+    snapshot = shown_for_year(snapshot, year)  # retired items only where they have data
     grades = {
         (kpi["code"], fy): grade_kpi(kpi, fy, scheme, manual.get((kpi["code"], fy)))
         for project in snapshot["projects"] for kpi in project["kpis"]
@@ -97,7 +112,7 @@ def build_report_data(session: Session, fiscal_year: int | None = None) -> Repor
     }
     summaries = [project_summary(p, grades, year, scheme) for p in snapshot["projects"]]
     return ReportData(snapshot, year, scheme, grades, manual, summaries,
-                      load_submissions(session, year))
+                      load_submissions(session, year), Wording(language))
 
 
 def default_report_year(snapshot: dict[str, Any]) -> int:
@@ -142,44 +157,43 @@ def progress_rows(measure: Mapping[str, Any], fiscal_year: int) -> list[dict[str
 
 # --------------------------------------------------------------------------- returns
 
+# A department's return for the year: not expected (no KPI or measure rows), missing, merged
+# but conflicts wait for a decision, merged over a newer one (stale), merged.
+SUBMISSION_STATES = ("not_expected", "missing", "waiting", "stale", "merged")
+
 
 def load_submissions(session: Session, fiscal_year: int) -> Submissions:
     """Which returns arrived for the year (the summary sheet's submission block)."""
-    lines = submission_status(session, fiscal_year)
-    rows = [_submission_row(line) for line in lines]
-    missing = sum(1 for row in rows if row["状況"] == "未提出")
-    note = (f"{fiscal_year_label(fiscal_year)}: 回答の対象 {sum(r['状況'] != '対象外' for r in rows)}"
-            f"部局のうち未提出 {missing}部局。")
-    return Submissions(rows=rows, note=note)
+    return Submissions(rows=[_submission_row(line)
+                             for line in submission_status(session, fiscal_year)])
 
 
 def _submission_row(line: Any) -> dict[str, Any]:
-    """One department's line of `submission_status` (returns.status.DepartmentStatus)."""
+    """One department's line of `submission_status` (returns.status.DepartmentStatus), as
+    plain values; the sheet words them in the report's language."""
     get = functools.partial(getattr, line)
     expected, received = get("expected", True), get("received", False)
     if not expected:
-        state = "対象外"
+        state = "not_expected"
     elif not received:
-        state = "未提出"
+        state = "missing"
     elif get("conflicts_waiting", 0):
-        state = "受領（競合の判断待ち）"
+        state = "waiting"
     elif get("stale", False):
-        state = "統合済（古い回答）"
+        state = "stale"
     else:
-        state = "統合済"
-    file_text = get("file_name", "") or ""
-    stamps = [f"{label} {_when(get(attr, None))}" for label, attr in
-              (("出力", "exported_at"), ("受領", "received_at")) if get(attr, None)]
-    if stamps:
-        file_text += f"（{'、'.join(stamps)}）"
+        state = "merged"
     return {
-        "コード": get("department_code", ""), "部局": get("department_name", str(line)),
-        "状況": state, "対象KPI": get("kpi_rows", ""), "対象施策": get("measure_rows", ""),
-        "受領数": get("imports", 0), "変更数": get("changes_count", 0),
-        "競合": get("conflicts_waiting", 0), "古い回答": bool(get("stale", False)),
-        "最新の回答ファイル": file_text,
+        "code": get("department_code", ""), "department": get("department_name", str(line)),
+        "state": state, "kpi_rows": get("kpi_rows", ""), "measure_rows": get("measure_rows", ""),
+        "imports": get("imports", 0), "changes": get("changes_count", 0),
+        "conflicts": get("conflicts_waiting", 0), "stale": bool(get("stale", False)),
+        "file": get("file_name", "") or "", "exported_at": _when(get("exported_at", None)),
+        "received_at": _when(get("received_at", None)),
     }
 
 
 def _when(value: Any) -> str:
+    if value is None:
+        return ""
     return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)

@@ -7,8 +7,9 @@ side; the rest of the file is merged and the file can be merged again later to d
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -19,12 +20,16 @@ from dxtracker.returns.collector import collector_paused
 from dxtracker.returns.merge import Conflict, MergePreview, preview_merge
 from dxtracker.returns.model import ParsedReturn, ReturnProblem
 from dxtracker.returns.reader import read_return
+from dxtracker.returns.refusals import RefusedFile, record_refusals, resolve_refusals_in
+from dxtracker.returns.run_order import RunOrder
 from dxtracker.returns.threeway import Side
 from dxtracker.returns.writer import write_merge
 from dxtracker.store.audit import current_user, now
 from dxtracker.store.backups import backup_before_merge
 from dxtracker.store.db import Database
 from dxtracker.store.models import MergeRun
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 FileOutcome = Literal["merged", "duplicate", "refused"]
@@ -90,9 +95,14 @@ class _Run:
     choices: _Choices
     backup_path: Path | None = None
     run_id: int | None = None
+    fiscal_year: int | None = None  # the year being merged, when the caller says
+    order: RunOrder = field(default_factory=RunOrder)  # what a dry run has passed
 
     def ensure_backup(self) -> None:
-        if self.backup_path is None:
+        # A server database keeps no file of ours: the merge's own undo records (old value of
+        # every field, rows it created, stamps) are what it is undone from; whole-database
+        # backups are the server's (pg_dump).
+        if self.backup_path is None and self.db.path is not None:
             self.backup_path = backup_before_merge(self.db.path, self.backup_dir)
 
 
@@ -111,9 +121,15 @@ def merge_returns(
     decisions: Mapping[str, Side] | None = None,
     backup_dir: Path | None = None,
     progress: Progress | None = None,
+    record_refused: bool | None = None,
+    fiscal_year: int | None = None,
 ) -> MergeReport:
-    """Merge each return in `paths` (or only preview it, with `dry_run`)."""
-    run = _Run(db, backup_dir, _Choices(force, take, decisions))
+    """Merge each return in `paths` (or only preview it, with `dry_run`).
+
+    Refused files are remembered in the database (refusals.py) after a real merge, and after
+    a dry run only with `record_refused=True` (the app's check). With `fiscal_year`, a return
+    for another year is refused (a department that filled in last year's file again)."""
+    run = _Run(db, backup_dir, _Choices(force, take, decisions), fiscal_year=fiscal_year)
     files = [Path(p) for p in paths]
     results: list[FileResult] = []
     with collector_paused():  # bulk allocation (see collector.py)
@@ -123,7 +139,25 @@ def merge_returns(
                 results.append(settled or _merge_file(run, path, parsed))
     if progress is not None:
         progress(len(files), len(files), "")
+    if record_refused if record_refused is not None else not dry_run:
+        _remember_refused(db, results)
     return MergeReport(tuple(results), dry_run, run.backup_path, run.run_id)
+
+
+def _remember_refused(db: Database, results: list[FileResult]) -> None:
+    try:
+        record_refusals(db, (_refused_file(r) for r in results if r.outcome == "refused"))
+    except DxTrackerError as exc:
+        # The report of what was merged matters more than the note of what was refused (the
+        # database may be busy with another program): say so, and go on.
+        log.warning("refused files not recorded: %s", exc)
+
+
+def _refused_file(result: FileResult) -> RefusedFile:
+    meta = result.preview.meta
+    return RefusedFile(result.file_name, result.preview.sha256,
+                       meta.department_code if meta else None,
+                       meta.fiscal_year if meta else None, result.preview.errors)
 
 
 def _read_chunk(run: _Run, files: list[Path], start: int, dry_run: bool,
@@ -136,10 +170,11 @@ def _read_chunk(run: _Run, files: list[Path], start: int, dry_run: bool,
             path = files[index]
             if progress is not None:
                 progress(index, len(files), path.name)
-            parsed = read_return(path, session)
+            parsed = read_return(path, session, expected_fiscal_year=run.fiscal_year)
             settled = None
             if dry_run or not parsed.ok:
-                preview = run.choices.preview(session, parsed)
+                preview = run.order.settle(parsed, run.choices.preview(session, parsed),
+                                           force=run.choices.force)
                 settled = FileResult(path, preview, _outcome(preview))
             chunk.append((path, parsed, settled))
     return chunk
@@ -155,7 +190,8 @@ def _outcome(preview: MergePreview) -> FileOutcome:
 def _merge_file(run: _Run, path: Path, parsed: ParsedReturn) -> FileResult:
     preview: MergePreview | None = None
     try:
-        with run.db.transaction() as session:
+        # Exclusive: two merges (or a merge and any other write) never interleave.
+        with run.db.transaction(exclusive=True) as session:
             preview = run.choices.preview(session, parsed)
             outcome = _outcome(preview)
             if outcome != "merged":
@@ -165,6 +201,7 @@ def _merge_file(run: _Run, path: Path, parsed: ParsedReturn) -> FileResult:
             run.ensure_backup()
             run_id = _merge_run_id(session, run)
             import_id = write_merge(session, run_id, parsed, preview, forced=run.choices.force)
+            resolve_refusals_in(session, parsed.sha256)
         run.run_id = run_id
         return FileResult(path, preview, "merged", import_id)
     except DxTrackerError as exc:

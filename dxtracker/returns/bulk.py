@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Table, bindparam
+
+from dxtracker.store.postgres import copy_in
 
 Rows = Sequence[Sequence[Any]]
 ROW_ID = "row_id"  # the key of an UPDATE's row (a column's own name is reserved for SET)
@@ -44,10 +46,17 @@ class _Statement:
     sql: str
     positions: tuple[int, ...]  # for each parameter of `sql`, its place in a row's tuple
     converters: tuple[Callable[[Any], Any] | None, ...]  # for each parameter
+    table: str
+    inserted: tuple[str, ...] | None  # an INSERT's columns in parameter order (None: UPDATE)
+    # Decided once per statement, not for every call: rows in parameter order, and which
+    # parameters are converted (position, converter).
+    in_order: bool = field(init=False)
+    converting: tuple[tuple[int, Callable[[Any], Any]], ...] = field(init=False)
 
-    @property
-    def in_order(self) -> bool:
-        return self.positions == tuple(range(len(self.positions)))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_order", self.positions == tuple(range(len(self.positions))))
+        object.__setattr__(self, "converting", tuple(
+            (i, c) for i, c in enumerate(self.converters) if c is not None))
 
 
 @functools.lru_cache(maxsize=64)
@@ -65,11 +74,16 @@ def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...],
     if order is None:  # a dialect with named parameters: not one DX Tracker uses
         raise NotImplementedError(f"bulk writes need a positional paramstyle ({dialect.name})")
     return _Statement(compiled.string, tuple(names.index(name) for name in order),
-                      tuple(_converter(table, name, dialect) for name in order))
+                      tuple(_converter(table, name, dialect) for name in order),
+                      table.name, None if update else tuple(order))
 
 
 def _execute_many(connection: Connection, statement: _Statement, rows: Rows) -> None:
-    connection.exec_driver_sql(statement.sql, _parameters(statement, rows))
+    parameters = _parameters(statement, rows)
+    # On a PostgreSQL server many rows go in as one COPY stream (store/postgres.py).
+    if statement.inserted is None or not copy_in(connection, statement.table,
+                                                 statement.inserted, parameters):
+        connection.exec_driver_sql(statement.sql, parameters)
 
 
 def _parameters(statement: _Statement, rows: Rows) -> list[tuple[Any, ...]]:
@@ -79,11 +93,10 @@ def _parameters(statement: _Statement, rows: Rows) -> list[tuple[Any, ...]]:
     converted in place, then made tuples; anything else is rearranged column by column (zip
     transposes in C), so that only the values being converted cost a Python call each.
     """
-    converting = [(i, c) for i, c in enumerate(statement.converters) if c is not None]
     if statement.in_order and all(type(row) is list for row in rows):
         lists = cast(list[list[Any]], rows)  # as just checked
-        for row in lists:
-            for i, convert in converting:
+        for i, convert in statement.converting:
+            for row in lists:
                 row[i] = convert(row[i])
         return list(map(tuple, lists))
     given = list(zip(*rows, strict=True))

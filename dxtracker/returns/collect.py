@@ -138,13 +138,16 @@ _R = TypeVar("_R", bound=Sequence[Any])
 
 
 def _kpi_reported_by(department_id: _DepartmentId, retired: bool) -> ColumnElement[bool]:
-    return _reported_by(Kpi.id, Kpi.all_departments_report, kpi_reporting_department.c.kpi_id,
-                        department_id, retired)
+    # A retired KPI or measure (廃止, dxtracker.plan.retirement) is in no new return.
+    return Kpi.retired_on.is_(None) & _reported_by(
+        Kpi.id, Kpi.all_departments_report, kpi_reporting_department.c.kpi_id, department_id,
+        retired)
 
 
 def _measure_reported_by(department_id: _DepartmentId, retired: bool) -> ColumnElement[bool]:
-    return _reported_by(Measure.id, Measure.all_departments, measure_department.c.measure_id,
-                        department_id, retired)
+    return Measure.retired_on.is_(None) & _reported_by(
+        Measure.id, Measure.all_departments, measure_department.c.measure_id, department_id,
+        retired)
 
 
 def _reported_by(item_id: InstrumentedAttribute[int], every: InstrumentedAttribute[bool],
@@ -323,9 +326,10 @@ _FINGERPRINT_KEY = "dxtracker.returns.plan_fingerprint"
 
 def plan_fingerprint(session: Session) -> str:
     """SHA-256 of the plan structure a return depends on: the plan code and period, the active
-    departments, every KPI (code, unit, aggregation, who reports it) and measure (code, who is
-    responsible). Targets, texts and entered figures are left out: revising a target does not
-    make the returns already sent out stale.
+    departments, every current KPI (code, unit, aggregation, who reports it) and measure (code,
+    who is responsible): retiring one makes the returns sent out before stale. Targets, texts
+    and entered figures are left out: revising a target does not make the returns already
+    sent out stale.
 
     Kept in the session for the rest of its transaction (exporting or reading 40 returns asks
     40 times); any flush or the end of the transaction forgets it.
@@ -372,11 +376,13 @@ def _compute_fingerprint(session: Session) -> str:
     kpis = sorted(
         [code, unit or "", aggregation, ["*"] if every else kpi_links.get(kpi_id, [])]
         for kpi_id, code, unit, aggregation, every in session.execute(
-            select(Kpi.id, Kpi.code, Kpi.unit, Kpi.aggregation, Kpi.all_departments_report)))
+            select(Kpi.id, Kpi.code, Kpi.unit, Kpi.aggregation, Kpi.all_departments_report)
+            .where(Kpi.retired_on.is_(None))))
     measures = sorted(
         [code, ["*"] if every else measure_links.get(measure_id, [])]
         for measure_id, code, every in session.execute(
-            select(Measure.id, Measure.code, Measure.all_departments)))
+            select(Measure.id, Measure.code, Measure.all_departments)
+            .where(Measure.retired_on.is_(None))))
     structure = {
         "plan": list(plan) if plan else None, "departments": active,
         "kpis": kpis, "measures": measures,

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from dxtracker.returns.current import (
@@ -27,7 +28,13 @@ from dxtracker.returns.current import (
     kpi_states,
     progress_states,
 )
-from dxtracker.returns.layout import KPI_SHEET, MEASURE_SHEET, clean_text
+from dxtracker.returns.layout import (
+    KPI_COLUMNS,
+    KPI_SHEET,
+    MEASURE_COLUMNS,
+    MEASURE_SHEET,
+    clean_text,
+)
 from dxtracker.returns.model import ParsedReturn
 from dxtracker.returns.threeway import Outcome, cell_text, three_way
 
@@ -40,6 +47,20 @@ FIELD_LABELS = {"actual": "実績値", "note": "備考", "status": "進捗状況
 
 def sheet_of(entity: str) -> str:
     return SHEET_NAMES.get(entity, entity)
+
+
+_COLUMNS_OF = {"kpi_actual": KPI_COLUMNS, "measure_progress": MEASURE_COLUMNS}
+
+
+def field_cell(entity: str, field: str, row: int | None) -> str | None:
+    """The cell of a field ("J7") where the export puts it: the sheets are protected, so a
+    column stays where it was written (the reader finds it by its header all the same)."""
+    columns = _COLUMNS_OF.get(entity)
+    keys = [c.key for c in columns] if columns else []
+    if row is None or field not in keys:  # a field is named as its column
+        return None
+    position = keys.index(field)
+    return f"{get_column_letter(position + 1)}{row}"
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,10 @@ from dxtracker.returns.collect import ReportedItems
 from dxtracker.returns.layout import cell_text
 from dxtracker.returns.model import KpiEntry, MeasureEntry, ProposedRevision, ReturnMeta
 from dxtracker.returns.opening import BoundedWorkbook, ReturnReading, Row
-from dxtracker.returns.table import (
-    INVALID,
-    CodeCheck,
-    ReturnTable,
-    code_of,
-    formula_refused,
-    open_table,
-    read_figure,
-    read_status,
-    read_text,
-    table_rows,
-)
+from dxtracker.returns.outside import outside_columns
+from dxtracker.returns.rows import CodeCheck, table_rows
+from dxtracker.returns.table import INVALID, ReturnTable, code_of, open_table
+from dxtracker.returns.typed_cells import read_figure, read_status, read_text, typed_value
 from dxtracker.store.models import Kpi, Measure
 
 Entries = tuple[tuple[KpiEntry, ...], tuple[MeasureEntry, ...], tuple[ProposedRevision, ...]]
@@ -141,15 +133,17 @@ def _read_proposals(reading: ReturnReading, table: ReturnTable, meta: ReturnMeta
             continue
         seen[key] = number
         proposals.append(proposal)
+    outside_columns(reading, table)
     return tuple(proposals)
 
 
 def _proposal(reading: ReturnReading, table: ReturnTable, number: int, row: Row,
               items: ReportedItems, years: list[int],
               why_not_ours: _WhyNotOurs) -> ProposedRevision | None:
-    for column in table.columns:
-        if formula_refused(reading, table, number, column.key):
-            return None
+    for column in table.columns:  # read_figure takes the value's formula itself
+        if column.key != "value" and typed_value(reading, table, number, row,
+                                                 column.key) is INVALID:
+            return None  # a formula without a saved result (said)
     code = code_of(table.raw("kpi_code", row))
     fiscal_year = _proposal_year(reading, table, number, row, years)
     if not code or code not in items.kpi_units:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -75,13 +76,14 @@ def export_return(session: Session, department: str | Department, fiscal_year: i
 
 def write_return(session: Session, department: str | Department, fiscal_year: int,
                  path: Path | None = None, *, directory: Path | None = None,
-                 exported_at: datetime | None = None) -> ExportResult:
+                 exported_at: datetime | None = None,
+                 remarks: Remarks | None = None) -> ExportResult:
     rows = department_rows(session, department, fiscal_year)
     if path is None:
         path = Path(directory or Path.cwd()) / default_return_file_name(
             fiscal_year, rows.department_name)
     path = Path(path)
-    builder = _ReturnBuilder(rows, path.name)
+    builder = _ReturnBuilder(rows, path.name, remarks)
     content = builder.build(plan_fingerprint(session), exported_at or datetime.now())
     write_bytes_atomically(path, content)
     return ExportResult(path, tuple(builder.warnings))
@@ -103,10 +105,10 @@ class _Writer:
         self.workbook = workbook
         self.formats = {name: workbook.add_format(props)
                         for name, props in layout.FORMATS.items()}
-        self._numbers: dict[tuple[bool, int], Any] = {}
+        self._numbers: dict[tuple[bool, int, bool], Any] = {}
 
-    def number_format(self, is_input: bool, decimals: int) -> Any:
-        key = (is_input, decimals)
+    def number_format(self, is_input: bool, decimals: int, fix: bool = False) -> Any:
+        key = (is_input, decimals, fix)
         if key not in self._numbers:
             self._numbers[key] = self.workbook.add_format(layout.number_format(*key))
         return self._numbers[key]
@@ -123,10 +125,22 @@ class _Writer:
             sheet.write_string(row, column, text, cell_format)
 
 
+@dataclass(frozen=True)
+class Remarks:
+    """What headquarters adds to a return it sends back (send_back.py): lines at the top of
+    the instructions, and beside each item to fix its reason, in a column of its own (its input
+    cells coloured too: colour is never the only carrier of meaning). The reader finds its
+    columns by their headers, so the extra column is not read back."""
+
+    preface: tuple[tuple[str, str], ...]  # (heading, text) on the instructions sheet
+    items: Mapping[str, str]  # item code → reason
+
+
 @dataclass
 class _ReturnBuilder:
     rows: DepartmentRows
     file_name: str
+    remarks: Remarks | None = None
     warnings: list[ReturnProblem] = field(default_factory=list)
     records: list[list[str]] = field(default_factory=list)  # the metadata sheet's rows
     data: dict[str, dict] = field(default_factory=lambda: {"headers": {}, "rows": {}})
@@ -141,7 +155,7 @@ class _ReturnBuilder:
         labels = year_labels(self.rows)
         self._meta(fingerprint, exported_at, labels)
         _write_instructions(workbook.add_worksheet(layout.INSTRUCTIONS_SHEET), self.out,
-                            self.rows, labels)
+                            self.rows, labels, self.remarks)
         self._kpi_sheet(workbook.add_worksheet(layout.KPI_SHEET), labels)
         self._measure_sheet(workbook.add_worksheet(layout.MEASURE_SHEET), labels)
         self._proposal_sheet(workbook.add_worksheet(layout.PROPOSAL_SHEET), labels)
@@ -177,6 +191,9 @@ class _ReturnBuilder:
             sheet.set_column(index, index, column.width)
         for index, header in enumerate(layout.headers(columns, labels)):
             self.out.text(sheet, 0, index, header, "header")
+        if self.remarks is not None and columns is not layout.PROPOSAL_COLUMNS:
+            sheet.set_column(len(columns), len(columns), layout.REMARK_WIDTH)
+            self.out.text(sheet, 0, len(columns), layout.REMARK_HEADER, "header")
         sheet.freeze_panes(1, 1)
         sheet.repeat_rows(0)
         _page_setup(sheet)
@@ -224,18 +241,26 @@ class _ReturnBuilder:
              columns: tuple[Column, ...], values: dict[str, Value | str | None],
              bases: dict[str, str]) -> None:
         """Write one table row; records what each cell holds in the metadata."""
+        code = str(values["code"])
+        reason = self.remarks.items.get(code) if self.remarks is not None else None
         texts = []
         for index, column in enumerate(columns):
-            text = self._cell(sheet, sheet_name, number, index, column, values.get(column.key))
+            text = self._cell(sheet, sheet_name, number, index, column, values.get(column.key),
+                              fix=reason is not None)
             texts.append(bases.get(column.key, text))
         self.data["rows"].setdefault(key, []).append(texts)
+        if reason is not None:
+            self.out.text(sheet, number, len(columns),
+                          layout.clean_text(f"{layout.FIX_MARK}{reason}").text, "remark")
 
     def _cell(self, sheet: Any, sheet_name: str, row: int, index: int, column: Column,
-              value: Value | str | None) -> str:
-        """Write a cell; returns its text as the reader will see it."""
+              value: Value | str | None, fix: bool = False) -> str:
+        """Write a cell (an input cell of an item to fix in its own colour); returns its text
+        as the reader will see it."""
+        fix = fix and column.input
         if (column.number and isinstance(value, Number)
                 and (number := _as_float(value)) is not None):
-            cell_format = self.out.number_format(column.input, _decimals(value))
+            cell_format = self.out.number_format(column.input, _decimals(value), fix)
             sheet.write_number(row, index, number, cell_format)
             return layout.number_text(number)
         if value is not None and not isinstance(value, str):
@@ -244,7 +269,7 @@ class _ReturnBuilder:
         if clean.removed_control or clean.truncated:
             self._warn(sheet_name, f"{xl_col_to_name(index)}{row + 1}", clean)
         self.out.text(sheet, row, index, clean.text,
-                      "input_text" if column.input else "locked_text")
+                      "fix_text" if fix else "input_text" if column.input else "locked_text")
         return clean.text
 
     def _warn(self, sheet_name: str, where: str, clean: layout.CleanText) -> None:
@@ -263,8 +288,9 @@ class _ReturnBuilder:
 
 
 def _write_instructions(sheet: Any, out: _Writer, rows: DepartmentRows,
-                        labels: dict[str, str]) -> None:
-    """記入方法: what to fill in and how, and a filled-in example (記入例). Not read back."""
+                        labels: dict[str, str], remarks: Remarks | None) -> None:
+    """記入方法: headquarters' remarks if any, what to fill in and how, and a filled-in
+    example (記入例). Not read back."""
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 90)
     _page_setup(sheet)
@@ -272,6 +298,11 @@ def _write_instructions(sheet: Any, out: _Writer, rows: DepartmentRows,
     out.text(sheet, 0, 0, f"{labels['fy']} DX推進計画 進捗状況の回答（{rows.department_name}）",
              "title")
     number = 2
+    for heading, text in remarks.preface if remarks is not None else ():
+        out.text(sheet, number, 0, heading, "remark" if heading else "plain")
+        out.text(sheet, number, 1, layout.clean_text(text).text, "remark")
+        number += 1
+    number += 1 if remarks is not None else 0
     for heading, text in layout.instruction_lines(labels):
         out.text(sheet, number, 0, heading, "heading" if heading else "plain")
         out.text(sheet, number, 1, text, "plain")

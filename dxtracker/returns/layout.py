@@ -43,6 +43,12 @@ SHEET_KEYS = {"kpi": KPI_SHEET, "measure": MEASURE_SHEET, "proposal": PROPOSAL_S
 INPUT_FILL = "FFF2CC"
 HEADER_FILL = "DDEBF7"
 INPUT_MARK = "【入力】"
+# A return sent back (差戻し): the input cells of each item to fix are orange, and a column of
+# its own beside the table says 【要修正】 and why (not colour alone). Not read back.
+FIX_FILL = "F8CBAD"
+FIX_MARK = "【要修正】"
+REMARK_HEADER = "差戻しの理由（本部から）"
+REMARK_WIDTH = 44
 
 PROPOSAL_ROWS = 30  # blank input rows on the proposals sheet
 EXCEL_CELL_LIMIT = 32_767  # Excel refuses longer cell texts
@@ -293,12 +299,14 @@ FORMATS: dict[str, dict[str, object]] = {
     "heading": {"bold": True, "text_wrap": True, "valign": "top"},
     "plain": {"text_wrap": True, "valign": "top"},
     "example": {**_CELL, "bg_color": "#" + INPUT_FILL},
+    "fix_text": {**_CELL, "bg_color": "#" + FIX_FILL, "locked": False},
+    "remark": {**_CELL, "bg_color": "#" + FIX_FILL, "bold": True},
     "meta": {},
 }
 
 
-def number_format(is_input: bool, decimals: int) -> dict[str, object]:
+def number_format(is_input: bool, decimals: int, fix: bool = False) -> dict[str, object]:
     """#,##0 with as many decimals as the figure has (44.1 shows as 44.1, 40.0 as 40.0)."""
-    base = FORMATS["input_text" if is_input else "locked_text"]
+    base = FORMATS["fix_text" if fix else "input_text" if is_input else "locked_text"]
     places = min(decimals, 10)
     return {**base, "num_format": "#,##0" + ("." + "0" * places if places else "")}

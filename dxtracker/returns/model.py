@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from dxtracker.errors import DxTrackerError
+from dxtracker.figures.reading import FigureReading
 
 FORMAT_VERSION = 1
 
@@ -107,6 +108,24 @@ class ProposedRevision:
 
 
 @dataclass(frozen=True)
+class ValueReading:
+    """How one typed figure of a return was read (「約30」→ 30（概数）), for the dry run."""
+
+    sheet: str
+    cell: str
+    item_code: str
+    field: str  # "actual", or "proposal" for a proposed target
+    reading: FigureReading
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+    def text(self, language: str = "ja") -> str:
+        return self.reading.text(language)
+
+
+@dataclass(frozen=True)
 class ParsedReturn:
     """A return file as read, with every problem found. Nothing here has touched the database."""
 
@@ -118,6 +137,9 @@ class ParsedReturn:
     measures: tuple[MeasureEntry, ...]
     proposals: tuple[ProposedRevision, ...]
     problems: tuple[ReturnProblem, ...]
+    # Figures read from something other than a plain number (not part of what the return
+    # says: `history.content_digest` leaves them out, whatever program saved the file).
+    readings: tuple[ValueReading, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -24,7 +24,7 @@ from dxtracker.files.xlsx_bounds import (
     WorkbookFacts,
     inspect_workbook,
 )
-from dxtracker.returns.model import ReturnMeta, ReturnProblem
+from dxtracker.returns.model import ReturnMeta, ReturnProblem, ValueReading
 
 Row = list[Any]
 
@@ -45,6 +45,7 @@ class ReturnReading:
     headers: dict[str, list[str]] = field(default_factory=dict)
     recorded: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     plan_years: list[int] = field(default_factory=list)  # the plan's fiscal years
+    readings: list[ValueReading] = field(default_factory=list)  # figures read from text
 
     def error(self, sheet: str | None, cell: str | None, ja: str, en: str) -> None:
         self.problems.append(ReturnProblem(self.file_name, sheet, cell, ja, en))
@@ -63,6 +64,9 @@ class BoundedWorkbook:
 
     book: CalamineWorkbook
     facts: WorkbookFacts
+    # Merged ranges of each sheet read, ((row, column), (row, column)) from 0, as calamine
+    # gives them with the sheet (free: found while the sheet is read).
+    merges: dict[str, list[Any]] = field(default_factory=dict)
 
     def sheet_facts(self, name: str) -> SheetFacts | None:
         return self.facts.sheets.get(name)
@@ -75,7 +79,9 @@ class BoundedWorkbook:
             raise reading.refuse(f"シート「{name}」がワークシートとして読めません。",
                                  f"Sheet '{name}' is not a worksheet that can be read.")
         try:
-            rows: list[Row] = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = self.book.get_sheet_by_name(name)
+            rows: list[Row] = sheet.to_python(skip_empty_area=False)
+            self.merges[name] = list(sheet.merged_cell_ranges or ())
         except (CalamineError, ValueError) as exc:
             raise reading.refuse(f"シート「{name}」が読めません（{exc}）。",
                                  f"Sheet '{name}' cannot be read ({exc}).") from exc
@@ -102,6 +108,12 @@ def _read_bytes(reading: ReturnReading) -> bytes:
                 f"ファイルが大きすぎます（{size / 1e6:.1f} MB、上限 {MAX_FILE_BYTES // 10**6} MB）。",
                 f"The file is too large ({size / 1e6:.1f} MB).")
         return reading.path.read_bytes()
+    except PermissionError as exc:  # on Windows also a sharing violation: open in Excel
+        raise reading.refuse(
+            "ファイルを開けません（ほかのプログラムが使用中か、読む権限がありません）。"
+            "Excelなどで開いている場合は閉じてから、もう一度取り込んでください。",
+            "The file cannot be opened: another program (Excel?) is using it, or it may not "
+            "be read. Close it and import it again.") from exc
     except OSError as exc:
         raise reading.refuse(f"ファイルを読めません（{exc.strerror or exc}）。",
                              f"Cannot read the file ({exc.strerror or exc}).") from exc

@@ -25,6 +25,7 @@ from dxtracker.returns.collect import (
     session_cached,
 )
 from dxtracker.returns.entries import Entries, read_entries
+from dxtracker.returns.lock_files import is_lock_file, refuse_lock_file, warn_if_open
 from dxtracker.returns.model import FORMAT_VERSION, ParsedReturn, ReturnMeta
 from dxtracker.returns.opening import BoundedWorkbook, Refused, ReturnReading, open_bounded
 from dxtracker.store.lookup import get_plan
@@ -40,6 +41,9 @@ def read_return(path: Path | str, session: Session, *, expected_department: str 
     path = Path(path)
     expected = resolve_department(session, expected_department) if expected_department else None
     reading = ReturnReading(path, path.name)
+    if is_lock_file(path):
+        refuse_lock_file(reading)
+        return _parsed(reading)
     try:
         workbook = open_bounded(reading, _READ_SHEETS)
         department = _check_meta(reading, session, workbook, expected, expected_fiscal_year)
@@ -47,13 +51,30 @@ def read_return(path: Path | str, session: Session, *, expected_department: str 
         entries = read_entries(reading, session, workbook, items)
     except Refused:
         return _parsed(reading)
+    _other_sheets(reading, workbook)
+    warn_if_open(reading)
     return _parsed(reading, entries)
 
 
 def _parsed(reading: ReturnReading, entries: Entries = ((), (), ())) -> ParsedReturn:
     """What was read: no entries from a file that was refused, and every problem found."""
+    readings = tuple(reading.readings) if entries[0] or entries[1] or entries[2] else ()
     return ParsedReturn(reading.path, reading.file_name, reading.sha256, reading.meta, *entries,
-                        tuple(reading.problems))
+                        tuple(reading.problems), readings)
+
+
+# The sheets a return has; any other was added by a person, and is not read.
+_FORMAT_SHEETS = frozenset({layout.INSTRUCTIONS_SHEET, *_READ_SHEETS})
+
+
+def _other_sheets(reading: ReturnReading, workbook: BoundedWorkbook) -> None:
+    for name in workbook.book.sheet_names:
+        if name not in _FORMAT_SHEETS:
+            reading.warning(name, None,
+                            f"シート「{name}」は回答様式にないシートのため読みません。回答として"
+                            "伝える内容は、各シートの【入力】欄に入力してください。",
+                            f"Sheet '{name}' is not part of the return and is not read. Enter "
+                            "what should reach headquarters in the input cells of its sheets.")
 
 
 # --------------------------------------------------------------------------- metadata
@@ -165,8 +186,12 @@ def _check_expected(reading: ReturnReading, years: list[int], meta: ReturnMeta,
                       f"This is the return of {department.name}, not of {expected.name}.")
     if expected_fiscal_year is not None and expected_fiscal_year != meta.fiscal_year:
         reading.error(None, None,
-                      f"{fiscal_year_label(meta.fiscal_year)}の回答です（指定された年度: "
-                      f"{fiscal_year_label(expected_fiscal_year)}）。ファイルを確かめてください。",
-                      f"This return is for FY{meta.fiscal_year}, not FY{expected_fiscal_year}.")
+                      f"{fiscal_year_label(meta.fiscal_year)}の回答です（取り込む年度: "
+                      f"{fiscal_year_label(expected_fiscal_year)}）。前の年度のファイルに入力して"
+                      f"いないか確かめ、{fiscal_year_label(expected_fiscal_year)}の回答様式で回答"
+                      "してもらってください。この年度の回答なら、取り込む年度を切り替えてください。",
+                      f"This return is for FY{meta.fiscal_year}, not FY{expected_fiscal_year}: "
+                      "check that an earlier year's file was not filled in again, or switch "
+                      "the year being imported.")
     if reading.problems:
         raise Refused()

@@ -9,7 +9,7 @@ figures may be older than what the department sent before.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from dxtracker.figures.entry import check_fiscal_year
 from dxtracker.returns.collect import reported_items
+from dxtracker.returns.refusals import Refusal, list_refusals
+from dxtracker.returns.review_info import ReviewInfo, reviews_of_year
 from dxtracker.store.lookup import all_departments
 from dxtracker.store.models import Department, ReturnImport
 
@@ -34,6 +36,13 @@ class DepartmentStatus:
     changes_count: int  # fields changed by its merged returns
     conflicts_waiting: int  # conflicts of the latest return still waiting for a decision
     stale: bool
+    review: ReviewInfo | None = None  # headquarters' review of its return (review.py)
+    refusals: tuple[Refusal, ...] = ()  # files refused since its latest merged return
+
+    @property
+    def review_state(self) -> str | None:
+        """received, under_review, accepted, sent_back; None while nothing was merged."""
+        return self.review.state if self.review is not None else None
 
     @property
     def expected(self) -> bool:
@@ -61,13 +70,25 @@ def submission_status(session: Session, fiscal_year: int) -> list[DepartmentStat
     check_fiscal_year(session, fiscal_year)
     kpi_rows, measure_rows = _expected_rows(session)
     imports = _imports_by_department(session, fiscal_year)
+    reviews = reviews_of_year(session, fiscal_year)
+    refusals = _refusals_by_department(session, fiscal_year)
     lines = []
     for dept in all_departments(session, include_retired=True):
-        if dept.retired and dept.id not in imports:
+        if dept.retired and dept.id not in imports and dept.code not in refusals:
             continue
-        lines.append(_line(dept, kpi_rows[dept.id], measure_rows[dept.id],
-                           imports.get(dept.id, [])))
+        line = _line(dept, kpi_rows[dept.id], measure_rows[dept.id], imports.get(dept.id, []))
+        since = line.received_at
+        lines.append(replace(line, review=reviews.get(dept.id), refusals=tuple(
+            r for r in refusals.get(dept.code, []) if since is None or r.refused_at >= since)))
     return lines
+
+
+def _refusals_by_department(session: Session, fiscal_year: int) -> dict[str, list[Refusal]]:
+    found: dict[str, list[Refusal]] = defaultdict(list)
+    for refusal in list_refusals(session, fiscal_year=fiscal_year, unresolved=True):
+        if refusal.department_code is not None:
+            found[refusal.department_code].append(refusal)
+    return found
 
 
 def _expected_rows(session: Session) -> tuple[dict[int, int], dict[int, int]]:
@@ -104,3 +125,31 @@ def _line(dept: Department, kpi_rows: int, measure_rows: int,
         latest.file_name, latest.exported_at, sum(i.changes_count for i in imports),
         latest.conflicts_count, stale=latest.exported_at < newest_export,
     )
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """How far the year's returns are: of the departments that owe one, how many are accepted
+    and how many are outstanding, and why (the tracker, the dashboard and `status` say so)."""
+
+    expected: int
+    accepted: int
+    received: int  # merged, review not started
+    under_review: int
+    sent_back: int  # waiting for the department's fix
+    refused: int  # nothing merged, a file refused
+    missing: int  # nothing merged, nothing refused
+
+    @property
+    def outstanding(self) -> int:
+        return self.expected - self.accepted
+
+
+def review_counts(lines: list[DepartmentStatus]) -> ReviewCounts:
+    expected = [s for s in lines if s.expected]
+    states = [s.review_state for s in expected]
+    unmerged = [s for s in expected if s.missing]
+    return ReviewCounts(len(expected), states.count("accepted"), states.count("received"),
+                        states.count("under_review"), states.count("sent_back"),
+                        sum(1 for s in unmerged if s.refusals),
+                        sum(1 for s in unmerged if not s.refusals))

@@ -15,6 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dxtracker.errors import DxTrackerError
+from dxtracker.figures.locks import lock_of
+from dxtracker.returns.review import ENTITY as REVIEW
+from dxtracker.returns.review import undo_review_changes_in
 from dxtracker.store.audit import current_user, now, record_change
 from dxtracker.store.db import Database
 from dxtracker.store.models import (
@@ -50,15 +53,19 @@ class UndoResult:
 
 
 def undo_last_merge(db: Database) -> UndoResult:
-    with db.transaction() as session:
+    with db.transaction(exclusive=True) as session:  # never beside a merge (see apply.py)
         run = _last_run(session)
-        rows = _rows_of(session, run.changes)
-        _check_unchanged(run, rows)
+        # The figures it changed, and the review states it moved (review.note_merged_in).
+        changes = [c for c in run.changes if c.entity in COLUMNS]
+        rows = _rows_of(session, changes)
+        _check_unchanged(run, changes, rows)
+        _check_unlocked(session, changes)
         _check_proposals(session, run)
         detail = f"統合の取消 #{run.id}: " + "、".join(i.file_name for i in run.imports)
-        for change in reversed(run.changes):
+        undo_review_changes_in(session, [c for c in run.changes if c.entity == REVIEW], detail)
+        for change in reversed(changes):
             _restore(session, change, rows[_key(change)], detail)
-        _remove_created_rows(session, run.changes, rows)
+        _remove_created_rows(session, changes, rows)
         for record in run.imports:
             record.state = "undone"
         run.undone_at, run.undone_by = now(), current_user()
@@ -106,9 +113,10 @@ def _current(row: Row | None, change: MergeChange) -> str | None:
     return getattr(row, COLUMNS[change.entity][change.field]) or None
 
 
-def _check_unchanged(run: MergeRun, rows: dict[tuple, Row | None]) -> None:
-    moved = [c for c in run.changes if _current(rows[_key(c)], c) != (c.new_value or None)]
-    moved += _touched_created_rows(run.changes, rows)
+def _check_unchanged(run: MergeRun, changes: list[MergeChange],
+                     rows: dict[tuple, Row | None]) -> None:
+    moved = [c for c in changes if _current(rows[_key(c)], c) != (c.new_value or None)]
+    moved += _touched_created_rows(changes, rows)
     if not moved:
         return
     lines = [f"  {c.item_code} {c.fiscal_year} {c.department.name} {c.field}: "
@@ -122,6 +130,17 @@ def _check_unchanged(run: MergeRun, rows: dict[tuple, Row | None]) -> None:
         f"{len(moved)} field(s) set by the last merge (#{run.id}) were changed again since; "
         f"undoing would lose that work, so nothing was undone:\n{body}",
     )
+
+
+def _check_unlocked(session: Session, changes: list[MergeChange]) -> None:
+    """Undoing must not change figures headquarters has accepted since the merge."""
+    for department_id, fiscal_year in sorted({(c.department_id, c.fiscal_year)
+                                               for c in changes}):
+        lock = lock_of(session, department_id, fiscal_year)
+        if lock is not None:
+            ja, en = lock.message("この統合で変更した値", "the figures this merge changed")
+            raise UndoRefused(f"最後の統合は取り消せません（何も変更していません）: {ja}",
+                              f"The last merge cannot be undone (nothing was changed): {en}")
 
 
 def _touched_created_rows(changes: list[MergeChange], rows: dict[tuple, Row | None]

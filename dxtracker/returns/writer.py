@@ -34,6 +34,7 @@ from dxtracker.returns.collect import department_by_code, reported_items
 from dxtracker.returns.current import KpiState, ProgressState, kpi_states, progress_states
 from dxtracker.returns.merge import FieldChange, MergePreview
 from dxtracker.returns.model import ParsedReturn, ProposedRevision
+from dxtracker.returns.review import note_merged_in
 from dxtracker.store.audit import current_user, now
 from dxtracker.store.models import (
     STATUSES,
@@ -72,6 +73,8 @@ def write_merge(session: Session, run_id: int, parsed: ParsedReturn,
         batch.progress(preview.changes, preview.state.progress if preview.state else None)
         batch.write()
     _store_proposals(session, record.id, department, preview.proposals)
+    note_merged_in(session, run_id, record.id, department, record.fiscal_year,
+                   parsed.file_name, changed=bool(preview.changes))
     return record.id
 
 
@@ -145,6 +148,8 @@ class _Batch:
                  file_name: str) -> None:
         self.session, self.department = session, department
         self.year = record.fiscal_year
+        # Plain values: an ORM attribute read costs a call, and _row reads them for every row.
+        self.department_id, self.code_suffix = department.id, f"/{self.year}/{department.code}"
         self.at, self.user = now(), current_user()
         self.allowed = reported_items(session, department)
         self.inserts: dict[_Entity, list[list[Any]]] = defaultdict(list)
@@ -202,12 +207,12 @@ class _Batch:
         created = not state.row_exists
         if created:
             self.inserts[entity].append(
-                [item_id, self.year, self.department.id, *new, self.at, self.user])
+                [item_id, self.year, self.department_id, *new, self.at, self.user])
         else:
             self.updates[entity].append([*new, self.at, self.user, state.row_id])
         # The same entry `audit.record_change` adds, and the old value and stamps for undo.
-        entity_code = f"{code}/{self.year}/{self.department.code}"
-        kept_head = (*self.kept_head, entity.name, code, self.year, self.department.id)
+        entity_code = code + self.code_suffix
+        kept_head = (*self.kept_head, entity.name, code, self.year, self.department_id)
         kept_tail = (created, None, "") if created else \
             (created, state.updated_at, state.updated_by)
         for field, before, after in zip(entity.columns, old, new, strict=True):

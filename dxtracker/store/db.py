@@ -1,7 +1,7 @@
 """The one place for the engine and sessions: `Database`, `transaction()`, `read()`.
 
-Every write goes through `Database.transaction()`: one SQLite transaction that commits, or
-rolls back and re-raises. The pysqlite driver's own transaction handling is switched off and
+Every write goes through `Database.transaction()`: one transaction that commits, or rolls
+back and re-raises. The pysqlite driver's own transaction handling is switched off and
 replaced by explicit BEGIN statements (SQLAlchemy docs, SQLite dialect, "Serializable isolation
 / Savepoints / Transactional DDL"; FACTS.md): without that, a SELECT or a SAVEPOINT runs outside
 any transaction and a rolled-back write can survive.
@@ -15,6 +15,10 @@ the file, set once a file is known to be ours (`create_schema`, `open_database`)
 mode must never be copied or replaced on its own, hence `schema.discard_journal` and the backup
 API (`backups.copy_database`). The schema (version, creation) is in `schema.py`; opening an
 existing file (and upgrading it) in `connect.py`.
+
+A database on a PostgreSQL server (`DatabaseLocation.is_server`) gets its engine, its write lock
+and its messages from `postgres.py`; everything else here is the same for both engines. What is
+a file's alone (the journal, the backup API, integrity_check) says so where it is.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dxtracker.errors import DatabaseBusy
+from dxtracker.errors import DatabaseBusy, DatabaseError
+from dxtracker.store import postgres
 from dxtracker.store.backups import copy_database
+from dxtracker.store.location import DatabaseLocation, parse_location
 from dxtracker.store.paths import is_network_path
 
 log = logging.getLogger(__name__)
@@ -70,51 +76,90 @@ def make_engine(path: Path) -> Engine:
 
 
 class Database:
-    """An open DX Tracker database file."""
+    """An open DX Tracker database: a SQLite file or a database on a PostgreSQL server."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.engine = make_engine(self.path)
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
+    def __init__(self, location: DatabaseLocation | Path | str) -> None:
+        self.location = parse_location(location)
+        # The file of a SQLite database; None on a server (which has no file of ours).
+        self.path: Path | None = self.location.path
+        if self.location.is_server:
+            self.engine = postgres.postgresql_engine(self.location)
+            reader = self.engine.execution_options(**postgres.READER_OPTIONS)
+            writer = self.engine.execution_options(**{postgres.WRITE_LOCK: "shared"})
+            exclusive = self.engine.execution_options(**{postgres.WRITE_LOCK: "exclusive"})
+        else:
+            self.engine = make_engine(self.location.file)
+            reader = self.engine.execution_options()  # readers stay DEFERRED
+            writer = exclusive = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._reader = sessionmaker(reader, expire_on_commit=False)
+        self._writer = sessionmaker(writer, expire_on_commit=False)
+        self._exclusive = sessionmaker(exclusive, expire_on_commit=False)
+
+    @property
+    def name(self) -> str:
+        """What to show for this database: the file's path, or the server URL (no password)."""
+        return self.location.name
+
+    @property
+    def is_server(self) -> bool:
+        return self.location.is_server
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One write transaction: commit at the end, or roll back and re-raise."""
-        try:
-            with self._writer() as session, session.begin():
-                yield session
-        except OperationalError as exc:
-            if _is_locked(exc):
-                raise DatabaseBusy(self.path) from exc
-            raise
+    def transaction(self, *, exclusive: bool = False) -> Iterator[Session]:
+        """One write transaction: commit at the end, or roll back and re-raise.
+
+        `exclusive`: no other write runs meanwhile (a merge, an undo). On SQLite every write is
+        (BEGIN IMMEDIATE); on a server ordinary writes run side by side (see postgres.py)."""
+        maker = self._exclusive if exclusive else self._writer
+        with self._explained(), maker() as session, session.begin():
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session (a DEFERRED transaction, rolled back at the end)."""
+        """A read-only session: one consistent view, rolled back at the end."""
+        with self._explained(), self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """Driver errors we can explain become the user's message (DatabaseBusy, a server that
+        does not answer, …); any other is a bug and stays as it is."""
         try:
-            with self._reader() as session:
-                try:
-                    yield session
-                finally:
-                    session.rollback()
-        except OperationalError as exc:
-            if _is_locked(exc):
-                raise DatabaseBusy(self.path) from exc
-            raise
+            yield
+        except DBAPIError as exc:
+            if self.is_server:
+                explained = postgres.server_error(self.location, exc)
+            elif isinstance(exc, OperationalError) and _is_locked(exc):
+                explained = DatabaseBusy(self.location.file)
+            else:
+                raise
+            if explained is None:
+                raise
+            raise explained from exc
 
     def backup_to(self, target: Path) -> Path:
-        """Copy the database with SQLite's backup API (safe while it is in use)."""
+        """Copy the database file with SQLite's backup API (safe while it is in use). A server
+        database is backed up by its server (`pg_dump`; README), not by DX Tracker."""
+        if self.path is None:
+            raise DatabaseError(
+                self.name, "サーバーのデータベースはDX Trackerではなくサーバー側で pg_dump により"
+                "バックアップします（README「Running headquarters on a server database」）。",
+                "a server database is backed up on the server with pg_dump, not by DX Tracker "
+                "(README, 'Running headquarters on a server database').")
         return copy_database(self.path, target)
 
     def check_integrity(self) -> list[str]:
-        """Problems reported by integrity_check and foreign_key_check; empty when sound."""
-        return check_integrity(self.path)
+        """Problems reported by integrity_check and foreign_key_check; empty when sound. (A
+        server enforces its constraints on every write and checks its own pages.)"""
+        return [] if self.path is None else check_integrity(self.path)
 
     def journal_mode(self) -> str:
-        """"wal" or "delete" (the rollback journal), as the file says now."""
+        """"wal" or "delete" (the rollback journal), as the file says now ("" on a server)."""
+        if self.path is None:
+            return ""
         with self.engine.connect() as conn:
             return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
 
@@ -122,6 +167,8 @@ class Database:
         """Put the file in WAL mode on a local disk, in rollback-journal mode on a network
         drive; the mode it is in afterwards. Another process holding the file open may keep
         it from switching: the file then stays as it was, which is safe either way."""
+        if self.path is None:
+            return ""
         wanted = "delete" if is_network_path(self.path) else "wal"
         try:
             with self.engine.connect() as conn:

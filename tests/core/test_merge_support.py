@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from dxtracker.cli import main
 from dxtracker.returns import ParsedReturn, layout, read_return
 from dxtracker.store.db import Database
-from tests.helpers import dump  # noqa: F401  (re-exported for the merge tests)
+from tests.helpers import dump  # also re-exported for the merge tests
 
 KPI_INPUTS = {"actual": "J", "note": "K"}
 MEASURE_INPUTS = {"status": "F", "record": "G", "issues": "H", "next_policy": "I"}
@@ -53,10 +53,20 @@ def without_stamps(snapshot: dict) -> dict:
     return snapshot
 
 
-def count(db_path: Path, table: str) -> int:
+def plan_dump(path: Path) -> list[str]:
+    """The database's content but the record of refused files: what a refused file must leave
+    unchanged (refusals.py remembers the file itself)."""
+    return [line for line in dump(path) if not line.startswith('INSERT INTO "refused_return"')]
+
+
+FIGURES_ONLY = "entity != 'return_review'"  # leaves out a merge's note that it was received
+
+
+def count(db_path: Path, table: str, where: str = "") -> int:
     con = sqlite3.connect(db_path)
     try:
-        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {table}"
+                           + (f" WHERE {where}" if where else "")).fetchone()[0]
     finally:
         con.close()
 

@@ -9,7 +9,18 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from dxtracker.returns import layout
-from tests.core.test_merge_support import cli, copy_db, count, dump, export, fill, kpi, show
+from tests.core.test_merge_support import (
+    FIGURES_ONLY,
+    cli,
+    copy_db,
+    count,
+    dump,
+    export,
+    fill,
+    kpi,
+    plan_dump,
+    show,
+)
 
 
 def test_export_to_a_folder_uses_the_default_file_name(template_db, tmp_path):
@@ -58,14 +69,15 @@ def test_same_file_stale_force_history_and_undo(template_db, tmp_path):
     assert cli(hq, "return", "merge", new)[0] == 0
     code, out, _ = cli(hq, "return", "merge", new)
     assert code == 0 and "同じ内容のため、何も変更していません" in out
-    before = dump(hq)
+    before = plan_dump(hq)
     code, out, _ = cli(hq, "return", "merge", old)
     assert code == 1 and "古い" in out and "--force" in out
-    assert dump(hq) == before
+    assert plan_dump(hq) == before and count(hq, "refused_return") == 1
     assert cli(hq, "return", "merge", old, "--force")[0] == 0
     assert kpi(show(hq), "P08-K1")["actuals"]["2022"]["value"] == 21
     code, out, _ = cli(hq, "return", "history")
     assert code == 0 and "old.xlsx" in out and "new.xlsx" in out and "強制" in out
+    assert "後に統合" in out  # the stale file refused at first, merged with --force later
     code, out, _ = cli(hq, "return", "undo")
     assert code == 0 and "old.xlsx" in out
     assert kpi(show(hq), "P08-K1")["actuals"]["2022"] is None
@@ -117,13 +129,16 @@ def _bad_files(template_db: Path, tmp_path: Path) -> dict[str, tuple[Path, str]]
 
 
 def test_bad_files_are_refused_by_cell_and_change_nothing(template_db, tmp_path):
+    """Nothing but the record of the refused file itself (refusals.py)."""
     hq = copy_db(template_db, tmp_path / "hq.sqlite3")
-    before = dump(hq)
-    for name, (path, where) in _bad_files(template_db, tmp_path).items():
+    before = plan_dump(hq)
+    for number, (name, (path, where)) in enumerate(
+            _bad_files(template_db, tmp_path).items(), start=1):
         code, out, _ = cli(hq, "return", "merge", path)
         assert code == 1, name
         assert "統合しませんでした" in out and where in out, (name, out)
-        assert dump(hq) == before, name
+        assert plan_dump(hq) == before, name
+        assert count(hq, "refused_return") == number, name
 
 
 def test_a_good_file_is_merged_beside_refused_ones(template_db, tmp_path):
@@ -135,7 +150,7 @@ def test_a_good_file_is_merged_beside_refused_ones(template_db, tmp_path):
     assert code == 1
     assert out.count("統合しませんでした") == len(bad)
     assert count(hq, "return_import") == 1
-    assert count(hq, "merge_change") == 1
+    assert count(hq, "merge_change", FIGURES_ONLY) == 1
 
 
 def test_zip_bomb_is_refused_quickly(template_db, tmp_path):
@@ -146,10 +161,10 @@ def test_zip_bomb_is_refused_quickly(template_db, tmp_path):
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             for _ in range(300):  # 300 MiB of blanks, about 300 KB compressed
                 sheet.write(b" " * (1024 * 1024))
-    before = dump(hq)
+    before = plan_dump(hq)
     code, out, _ = cli(hq, "return", "merge", bomb)
     assert code == 1 and "bomb.xlsx" in out
-    assert dump(hq) == before
+    assert plan_dump(hq) == before
 
 
 def test_status_shows_who_sent_what(template_db, tmp_path):

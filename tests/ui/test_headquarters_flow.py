@@ -113,7 +113,8 @@ def test_drop_preview_apply_track_and_undo(ctx, make_window, returns, qtbot) -> 
     model = tracker.model
     row_of = {model.index(r, 0).data(): r for r in range(model.rowCount())}
     assert model.index(row_of[GOOD], 2).data() == "提出済み"
-    assert model.index(row_of[GOOD], 4).data().startswith("取込済み")
+    assert model.index(row_of[GOOD], model.MERGE).data().startswith("取込済み")
+    assert model.index(row_of[GOOD], model.REVIEW).data() == "受付"  # its review: received
     assert "不受理" in model.index(row_of[BAD], 2).data()
     assert "十二" in model.index(row_of[BAD], 2).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(row_of["教育委員会"], 2).data() == "未提出"

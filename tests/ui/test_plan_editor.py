@@ -161,19 +161,29 @@ def proposal_ids(ctx) -> list[int]:
         return [r.id for r in rows]
 
 
+def confirm(qtbot, panel) -> None:
+    """Confirm the dialog the panel opened (it shows the change first)."""
+    qtbot.mouseClick(panel.dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
 def test_accept_and_reject_proposals(page, ctx, proposal_ids, qtbot, type_text):
     panel = page.proposals
     panel.refresh()
     assert panel.model.keys == proposal_ids
     panel.view.selectRow(0)
     qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
+    preview = panel.dialog.preview.toPlainText()
+    assert "目標: 44 → 48" in preview and "第3版の修正" in preview
+    assert find(snapshot(ctx.db), "kpis", "P03-K1")["targets"]["2023"]["value"] == 44
+    confirm(qtbot, panel)
     assert find(snapshot(ctx.db), "kpis", "P03-K1")["targets"]["2023"]["value"] == 48
+    assert "承認しました" in panel.message.text()
     assert panel.model.keys == [proposal_ids[1]]  # pending only
     panel.view.selectRow(0)
     qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)
-    assert "理由" in panel.message.text()
-    type_text(panel.note, "根拠が不足")
-    qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)
+    assert "理由" in panel.dialog.message.text() and not panel.dialog.ok_button.isEnabled()
+    type_text(panel.dialog.note, "根拠が不足")
+    confirm(qtbot, panel)
     with ctx.db.read() as session:
         statuses = [session.get(RevisionProposal, i).status for i in proposal_ids]
     assert statuses == ["accepted", "rejected"]
@@ -193,18 +203,24 @@ def test_manage_departments(page, ctx, qtbot, type_text):
     select_department(panel, "D04")
     type_text(panel.name, "建設部")
     qtbot.mouseClick(panel.buttons["rename"], Qt.MouseButton.LeftButton)
+    assert "「土木部」→「建設部」" in panel.dialog.preview.toPlainText()
+    confirm(qtbot, panel)
     assert "建設部" in ctx.departments and "土木部" not in ctx.departments
     assert panel.model.rows[panel.model.keys.index("D04")][1:4] == ("建設部", "現行", "土木部")
     type_text(panel.name, "デジタル局")
     qtbot.mouseClick(panel.buttons["add"], Qt.MouseButton.LeftButton)
+    confirm(qtbot, panel)
     assert ctx.departments[-1] == "デジタル局"
     select_department(panel, "D13")
     panel.target.setCurrentText("建設部")
     qtbot.mouseClick(panel.buttons["merge"], Qt.MouseButton.LeftButton)
+    assert "「企業局」を「建設部」に統合します" in panel.dialog.preview.toPlainText()
+    confirm(qtbot, panel)
     assert "企業局" not in ctx.departments
     select_department(panel, "D01")
     qtbot.mouseClick(panel.buttons["retire"], Qt.MouseButton.LeftButton)
-    assert "廃止できません" in panel.message.text()
+    assert "廃止できません" in panel.dialog.message.text()
+    assert not panel.dialog.ok_button.isEnabled()
     snap = snapshot(ctx.db)
     assert "建設部" in find(snap, "measures", "P08-M1")["departments"]
 

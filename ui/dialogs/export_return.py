@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
+    QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from dxtracker.returns.export import ExportResult, default_return_file_name, write_return
 from ui.context import AppContext
-from ui.dialogs.file_dialog import FileWritingDialog, default_folder
+from ui.dialogs.file_dialog import FileWritingDialog
 from ui.i18n import language, tr
 from ui.tasks import error_text
 
@@ -49,13 +49,7 @@ class ExportReturnDialog(FileWritingDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("export_file_name")
         self.name_edit.textEdited.connect(lambda _: setattr(self, "_name_edited", True))
-        self.folder_edit = QLineEdit(str(self.last_folder or default_folder()))
-        self.folder_edit.setObjectName("export_folder")
-        self.browse_button = QPushButton()
-        self.browse_button.clicked.connect(self.choose_folder)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(self.browse_button)
+        folder_row = self._folder_row("export_folder", self.last_folder)
         self.form = QFormLayout()
         self.labels = [QLabel() for _ in range(4)]
         for label, field in zip(self.labels, (self.department_combo, self.year_combo,
@@ -75,6 +69,11 @@ class ExportReturnDialog(FileWritingDialog):
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
         buttons = self._button_row(self.export_button, open_folder_name="open_folder")
+        # What the department is about to send, against last year or its last accepted return.
+        self.compare_button = QPushButton()
+        self.compare_button.setObjectName("export_compare")
+        self.compare_button.clicked.connect(self.show_comparison)
+        buttons.insertWidget(0, self.compare_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.message)
@@ -89,6 +88,7 @@ class ExportReturnDialog(FileWritingDialog):
             label.setText(text)
         self.browse_button.setText(tr("参照(&B)…"))
         self.export_button.setText(tr("書き出す(&E)"))
+        self.compare_button.setText(tr("変更点を確認(&K)…"))
         self.open_folder_button.setText(tr("フォルダを開く(&O)"))
         self.close_button.setText(self._close_text())
 
@@ -104,17 +104,13 @@ class ExportReturnDialog(FileWritingDialog):
         if not self._name_edited and self.department():
             self.name_edit.setText(default_return_file_name(self.fiscal_year(), self.department()))
 
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("保存先フォルダを選ぶ"),
-                                                  self.folder_edit.text())
-        if folder:
-            self.folder_edit.setText(folder)
+    def show_comparison(self) -> QDialog:
+        from ui.dialogs.comparison import ComparisonDialog
 
-    def target_path(self) -> Path:
-        name = self.name_edit.text().strip()
-        if not name.lower().endswith(".xlsx"):
-            name += ".xlsx"
-        return Path(self.folder_edit.text().strip()).expanduser() / name
+        dialog = ComparisonDialog(self.ctx, self.department(), self.fiscal_year(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def confirm_overwrite(self, path: Path) -> bool:
         """Asked when the file exists; replaced in tests."""

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from ui.context import AppContext
 from ui.i18n import tr
@@ -24,6 +33,7 @@ class FileWritingDialog(QDialog):
     """A dialog that writes one file (`written` once done). Subclasses make `message`."""
 
     message: QLabel
+    name_edit: QLineEdit  # made by the subclass, read by `target_path`
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +49,30 @@ class FileWritingDialog(QDialog):
             combo.addItem(full_year_label(fiscal_year), fiscal_year)
         combo.setCurrentIndex(max(combo.findData(self.ctx.fiscal_year), 0))
         return combo
+
+    def _folder_row(self, name: str, folder: Path | None = None) -> QHBoxLayout:
+        """Makes `folder_edit` (the folder proposed first) and `browse_button`; their row."""
+        self.folder_edit = QLineEdit(str(folder or default_folder()))
+        self.folder_edit.setObjectName(name)
+        self.browse_button = QPushButton()
+        self.browse_button.clicked.connect(self.choose_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(self.browse_button)
+        return row
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("保存先フォルダを選ぶ"),
+                                                  self.folder_edit.text())
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def target_path(self) -> Path:
+        """The folder and the file name typed (`name_edit`), made an .xlsx."""
+        name = self.name_edit.text().strip()
+        if not name.lower().endswith(".xlsx"):
+            name += ".xlsx"
+        return Path(self.folder_edit.text().strip()).expanduser() / name
 
     def _button_row(self, primary: QPushButton, open_folder_name: str) -> QHBoxLayout:
         """Makes `open_folder_button` (hidden until a file is written) and `close_button`."""

@@ -1,7 +1,9 @@
-"""報告書を作成 (headquarters): fiscal year, the workbook's path and optionally a PDF; the
-consolidated report is made by `dxtracker report` in a separate process (`ui.report_process`
-says why), with a busy bar and the elapsed time meanwhile. A failure shows the command line's
-own message; on success the dialog offers to open the folder.
+"""報告書を作成 (headquarters): fiscal year, the workbook's path, optionally a PDF and a comparison
+sheet (前年度比較); the consolidated report is made by `dxtracker report` in a separate process
+(`ui.report_process` says why), in the app's language, with its real progress meanwhile (step N
+of M: charts, sheets, saving, PDF pages). 中止 stops it: the child removes what it has begun
+and no file is written. A failure shows the command line's own message; on success the dialog
+offers to open the folder.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QProcess, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -24,10 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
+from dxtracker.report.steps import ReportStep, parse_progress_line
 from ui.context import AppContext
 from ui.dialogs.file_dialog import FileWritingDialog, default_folder
 from ui.i18n import tr
-from ui.report_process import ReportCommand, decode_output, prepare_process, report_command
+from ui.report_process import (
+    CANCEL_LINE,
+    CANCELLED_STATUS,
+    ReportCommand,
+    decode_output,
+    prepare_process,
+    report_command,
+)
+
+STOP_WAIT_MS = 15_000  # a cancelled child stops at its next step: well under a second
 
 
 def default_report_name(fiscal_year: int) -> str:
@@ -45,6 +58,8 @@ class ReportDialog(FileWritingDialog):
         self.busy = False  # between Create and the child's end
         self.output = b""
         self.errors = b""
+        self.step: ReportStep | None = None  # the last step the child reported
+        self.killed = False
         self.clock = QElapsedTimer()
         self.ticker = QTimer(self)
         self.ticker.setInterval(500)
@@ -71,18 +86,20 @@ class ReportDialog(FileWritingDialog):
         self.pdf_button = QPushButton()
         self.pdf_button.clicked.connect(self.choose_pdf)
         self.pdf_check.toggled.connect(self._enable_pdf)
-        self.labels = [QLabel() for _ in range(3)]
+        self.comparison_combo = QComboBox()
+        self.comparison_combo.setObjectName("report_comparison")
+        self.labels = [QLabel() for _ in range(4)]
         form = QFormLayout()
         form.addRow(self.labels[0], self.year_combo)
         form.addRow(self.labels[1], _row(self.xlsx_edit, self.xlsx_button))
         form.addRow(self.labels[2], _row(self.pdf_check, self.pdf_edit, self.pdf_button))
-        for label, field in zip(self.labels, (self.year_combo, self.xlsx_edit, self.pdf_check),
-                                strict=True):
+        form.addRow(self.labels[3], self.comparison_combo)
+        for label, field in zip(self.labels, (self.year_combo, self.xlsx_edit, self.pdf_check,
+                                              self.comparison_combo), strict=True):
             label.setBuddy(field)
         self.progress = QProgressBar()
         self.progress.setObjectName("report_progress")
-        self.progress.setRange(0, 0)  # busy: the child reports no steps
-        self.progress.setTextVisible(False)
+        self.progress.setFormat("%v / %m")
         self.progress.setVisible(False)
         self.message = QLabel()
         self.message.setObjectName("report_message")
@@ -106,8 +123,15 @@ class ReportDialog(FileWritingDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(tr("報告書を作成"))
         for label, text in zip(self.labels, (tr("年度(&Y):"), tr("報告書（Excel）(&X):"),
-                                             tr("PDF(&P):")), strict=True):
+                                             tr("PDF(&P):"), tr("比較のシート(&M):")), strict=True):
             label.setText(text)
+        chosen = self.comparison_combo.currentIndex()
+        self.comparison_combo.clear()
+        self.comparison_combo.addItem(tr("なし"), None)
+        self.comparison_combo.addItem(tr("前年度比較（前年度と今年度の値を並べる）"), "year")
+        self.comparison_combo.addItem(
+            tr("前回の回答からの変更（部局ごとに承認済み、なければ統合済みの回答と比べる）"), "return")
+        self.comparison_combo.setCurrentIndex(max(chosen, 0))
         self.xlsx_button.setText(tr("参照(&B)…"))
         self.pdf_check.setText(tr("PDFも作成する"))
         self.pdf_button.setText(tr("参照(&R)…"))
@@ -177,8 +201,9 @@ class ReportDialog(FileWritingDialog):
     # ------------------------------------------------------------------ running
 
     def command(self) -> ReportCommand:
-        return report_command(self.ctx.db.path, self.xlsx_path(), self.fiscal_year(),
-                              self.pdf_path())
+        return report_command(self.ctx.db.location, self.xlsx_path(), self.fiscal_year(),
+                              self.pdf_path(), language=self.ctx.language,
+                              comparison=self.comparison_combo.currentData())
 
     def is_running(self) -> bool:
         return self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning
@@ -208,14 +233,14 @@ class ReportDialog(FileWritingDialog):
 
     def _start(self, command: ReportCommand) -> None:
         process = QProcess(self)
-        prepare_process(process)
+        prepare_process(process, command.password)
         process.setWorkingDirectory(command.working_directory)
         process.readyReadStandardOutput.connect(self._read_output)
         process.readyReadStandardError.connect(self._read_errors)
         process.finished.connect(self._finished)
         process.errorOccurred.connect(self._error_occurred)
         self.process, self.output, self.errors = process, b"", b""
-        self.written, self.cancelled = None, False
+        self.written, self.cancelled, self.killed, self.step = None, False, False, None
         self.open_folder_button.setVisible(False)
         self._set_running(True)
         process.start(command.program, command.arguments)
@@ -223,11 +248,12 @@ class ReportDialog(FileWritingDialog):
     def _set_running(self, running: bool) -> None:
         self.busy = running
         for widget in (self.year_combo, self.xlsx_edit, self.xlsx_button, self.pdf_check,
-                       self.create_button):
+                       self.comparison_combo, self.create_button):
             widget.setEnabled(not running)
         self._enable_pdf(self.pdf_check.isChecked() and not running)
         self.progress.setVisible(running)
         if running:
+            self.progress.setRange(0, 0)  # busy until the child reports its first step
             self.clock.start()
             self.ticker.start()
             self._show_running()
@@ -237,17 +263,26 @@ class ReportDialog(FileWritingDialog):
 
     def _show_running(self) -> None:
         seconds = self.clock.elapsed() // 1000
-        # The command line prints one line when the workbook is done, one after the PDF.
-        if self.pdf_path() is not None and decode_output(self.output).strip():
-            stage = tr("PDFを作成しています…")
+        step = self.step
+        if step is None:
+            stage = tr("報告書を作成する準備をしています…")
         else:
-            stage = tr("報告書（Excel）を作成しています…")
+            stage = tr("手順 {done}/{total}: {what}", done=step.done, total=step.total,
+                       what=step_text(step))
         self._show(tr("{stage}（{seconds}秒）", stage=stage, seconds=seconds))
 
     def _read_output(self) -> None:
-        if self.process is not None:
-            self.output += self.process.readAllStandardOutput().data()
-            self._show_running()
+        if self.process is None:
+            return
+        self.output += self.process.readAllStandardOutput().data()
+        for line in decode_output(self.output).splitlines():
+            step = parse_progress_line(line)
+            if step is not None:
+                self.step = step
+        if self.step is not None:
+            self.progress.setRange(0, self.step.total)
+            self.progress.setValue(self.step.done)
+        self._show_running()
 
     def _read_errors(self) -> None:
         if self.process is not None:
@@ -264,8 +299,16 @@ class ReportDialog(FileWritingDialog):
         self._read_output()
         self._read_errors()
         self._set_running(False)
-        if self.cancelled:
-            self._show(tr("報告書の作成を中止しました。"), error=True)
+        # Temporary files exist only once the child has reported steps; a child that stopped
+        # by itself (status 130) has removed its own.
+        clean = self.step is None or (not self.killed and exit_code == CANCELLED_STATUS)
+        if self.cancelled and not clean:
+            self._show(tr("報告書の作成を中止しました（作成中のプログラムを強制終了しました）。保存先の"
+                          "フォルダに「.」で始まる一時ファイルが残っていれば削除してください。"),
+                       error=True)
+        elif self.cancelled:
+            self._show(tr("報告書の作成を中止しました。ファイルは作成も変更もしていません。"),
+                       error=True)
         elif exit_status == QProcess.ExitStatus.NormalExit and exit_code == 0:
             self._succeeded()
         else:
@@ -275,12 +318,15 @@ class ReportDialog(FileWritingDialog):
     def _succeeded(self) -> None:
         self.written = self.xlsx_path()
         ReportDialog.last_folder = self.written.parent
+        self.progress.setValue(self.progress.maximum())
         lines = [tr("報告書を作成しました: {path}", path=self.written)]
         pdf = self.pdf_path()
         if pdf is not None:
             lines.append(tr("PDFを作成しました: {path}", path=pdf))
         self._show("\n".join(lines))
-        self.message.setToolTip(decode_output(self.output).strip())
+        self.message.setToolTip("\n".join(
+            line for line in decode_output(self.output).splitlines()
+            if parse_progress_line(line) is None).strip())
         self.open_folder_button.setVisible(True)
         self.open_folder_button.setFocus()
         self._update_close_text()
@@ -288,16 +334,36 @@ class ReportDialog(FileWritingDialog):
 
     def reject(self) -> None:
         """キャンセル / 中止 / Esc: a running report is stopped (and the dialog stays, saying
-        so); otherwise the dialog closes. The command line writes the workbook to a temporary
-        file and moves it into place when complete: a stopped run leaves no half-written file
-        under the chosen name (at most a hidden temporary one beside it)."""
+        so); otherwise the dialog closes. The child hears "cancel" on its stdin (and SIGTERM
+        where there is one), stops at its next step and removes its temporary files: nothing is
+        written. Only a child that does not stop in time is killed."""
         if self.is_running():
-            assert self.process is not None
-            self.cancelled = True
-            self.process.kill()
-            self.process.waitForFinished(5000)
+            self.stop()
             return
         super().reject()
+
+    def stop(self) -> None:
+        process = self.process
+        assert process is not None
+        self.cancelled = True
+        process.write(CANCEL_LINE)
+        process.waitForBytesWritten(1000)
+        process.terminate()
+        if not process.waitForFinished(STOP_WAIT_MS):
+            self.killed = True
+            process.kill()
+            process.waitForFinished(5000)
+
+
+def step_text(step: ReportStep) -> str:
+    """What the child is doing, in words."""
+    if step.stage == "chart":
+        return tr("グラフ {detail}", detail=step.detail)
+    if step.stage == "sheet":
+        return tr("シート「{detail}」", detail=step.detail)
+    if step.stage == "save":
+        return tr("報告書（Excel）を保存")
+    return tr("PDF {page}ページ目", page=step.detail)
 
 
 def _row(*widgets: QWidget) -> QHBoxLayout:

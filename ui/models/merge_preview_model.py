@@ -17,7 +17,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QApplication, QStyle
 
 from dxtracker.returns.merge import Conflict, FieldChange
-from dxtracker.returns.model import ReturnProblem
+from dxtracker.returns.model import ReturnProblem, ValueReading
+from dxtracker.returns.run_order import THIS_RUN
 from dxtracker.returns.threeway import Side
 from ui.i18n import language, tr
 from ui.models import year_label
@@ -92,7 +93,9 @@ def state_text(entry: FileEntry) -> str:
     preview = result.preview
     texts = {
         "refused": lambda: tr("取り込めません（エラー {count}件）", count=len(preview.errors)),
-        "duplicate": lambda: tr("取込済みの回答です（変更なし）"),
+        "duplicate": lambda: (tr("一覧の前のファイルと同じ内容です（変更なし）")
+                              if preview.duplicate_of and preview.duplicate_of.state == THIS_RUN
+                              else tr("取込済みの回答です（変更なし）")),
         "conflicts": lambda: tr("変更 {changes}件・競合 {conflicts}件（判断が必要）",
                                 changes=len(preview.changes), conflicts=len(preview.conflicts)),
         "ready": lambda: tr("変更 {changes}件（取り込めます）", changes=len(preview.changes)),
@@ -171,10 +174,25 @@ class _RowsModel(RowsTableModel):
 
 
 class ChangesModel(_RowsModel):
+    """The changes of a file; the last column says how a typed figure was read
+    (「約30」→ 30（概数）), so that headquarters sees it before anything is stored."""
+
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.readings: dict[tuple[str, str], ValueReading] = {}
+
+    def show(self, changes: list[FieldChange], readings: tuple[ValueReading, ...]) -> None:
+        self.readings = {(r.item_code, r.field): r for r in readings}
+        self.set_rows(changes)
+
     def headers(self) -> list[str]:
-        return [tr("項目"), tr("場所"), tr("欄"), tr("本部の現在の値"), "→", tr("回答の値")]
+        return [tr("項目"), tr("場所"), tr("欄"), tr("本部の現在の値"), "→", tr("回答の値"),
+                tr("入力の読み取り")]
 
     def cell(self, item: FieldChange, column: int) -> str:
+        if column == 6:
+            reading = self.readings.get((item.item_code, item.field))
+            return reading.text(language()) if reading else ""
         return [item.item_code, place(item.sheet, item.row), field_name(item.field),
                 shown(item.old), "→", shown(item.new)][column]
 

@@ -52,6 +52,7 @@ def load_progress_rows(session: Session, department: str, fiscal_year: int) -> l
 def _measures_in_plan_order(session: Session) -> list[Measure]:
     query = (
         select(Measure).join(Project).join(Vision)
+        .where(Measure.retired_on.is_(None))  # retired (廃止): in no new form or return
         .order_by(Vision.number, Project.number, Measure.number)
         .options(selectinload(Measure.schedule), selectinload(Measure.progress),
                  selectinload(Measure.departments), selectinload(Measure.project))

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.models import year_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -142,7 +142,7 @@ class ProjectKpiModel(QAbstractTableModel):
             return grade_label(grade)
         if role == Qt.ItemDataRole.ToolTipRole:
             manual = tr("（手入力の評価）") if grade.manual else ""
-            return f"{grade.reason}{manual}"
+            return f"{grade.reason_in(language())}{manual}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole and grade.grade in ("unknown",

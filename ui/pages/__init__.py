@@ -43,6 +43,7 @@ PAGES: list[tuple[str, str]] = [
     ("ui.pages.plan_editor", "PlanEditorPage"),
     ("ui.pages.audit", "AuditPage"),
     ("ui.pages.dashboard", "DashboardPage"),
+    ("ui.pages.comparison", "ComparisonPage"),
 ]
 
 

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.figures.fiscal_year import fiscal_year_label
 from ui.context import AppContext
-from ui.i18n import tr
+from ui.i18n import language, tr
+from ui.models import year_label
 from ui.pages import Page
 
 if TYPE_CHECKING:  # the report core loads matplotlib: imported when the page first loads
@@ -39,7 +39,7 @@ def load_dashboard(db: Database, fiscal_year: int, department: str | None) -> Re
     from dxtracker.report.summary import build_report_data
 
     with db.read() as session:
-        data = build_report_data(session, fiscal_year)
+        data = build_report_data(session, fiscal_year, language=language())
     if department is None:
         return data
     own = [p for p in data.projects if is_own_project(p, department)]
@@ -69,6 +69,9 @@ class DashboardPage(Page):
         self.summary = QLabel()
         self.summary.setObjectName("dashboard_summary")
         self.summary.setWordWrap(True)
+        from ui.widgets.review_summary import ReviewSummary
+
+        self.reviews = ReviewSummary(ctx, self)  # how many returns are outstanding
         self.overview = OverviewChart(self)
         self.overview.setObjectName("dashboard_overview")
         self.project_label = QLabel()
@@ -81,6 +84,7 @@ class DashboardPage(Page):
         self.grid = QGridLayout(self.grid_host)
         content = QWidget()
         column = QVBoxLayout(content)
+        column.addWidget(self.reviews)
         column.addWidget(self.summary)
         column.addWidget(self.overview)
         chooser = QHBoxLayout()
@@ -100,13 +104,17 @@ class DashboardPage(Page):
 
     # --- the Page interface ----------------------------------------------------------------
     def refresh(self) -> None:
+        self.reviews.refresh()
         db, fiscal_year, department = self.ctx.db, self.ctx.fiscal_year, self.ctx.department
         self.ctx.tasks.run(lambda _progress: load_dashboard(db, fiscal_year, department),
                            on_success=self._loaded, parent=self, quiet=True)
 
     def retranslate(self) -> None:
+        self.reviews.retranslate()
         self.project_label.setText(tr("プロジェクト(&P)"))
         self._update_texts()
+        if self.data is not None and self.data.wording.language != language():
+            self.refresh()  # the charts speak the app's language
 
     # --- showing ---------------------------------------------------------------------------
     def _loaded(self, data: ReportData) -> None:
@@ -143,7 +151,7 @@ class DashboardPage(Page):
             chart.show_kpi(kpi, data.kpi_grades(kpi["code"]), data.fiscal_year, data.scheme)
 
     def _update_texts(self) -> None:
-        year = fiscal_year_label(self.ctx.fiscal_year)
+        year = year_label(self.ctx.fiscal_year)
         scope = tr("全プロジェクト") if self.ctx.is_headquarters else self.ctx.department
         self.heading.setText(tr("{year} ダッシュボード（{scope}）", year=year, scope=scope))
         data = self.data
@@ -152,10 +160,11 @@ class DashboardPage(Page):
             return
         grades = data.total_grade_counts()
         statuses = data.total_status_counts()
-        grade_text = "、".join(f"{data.scheme.display(g)} {grades.get(g, 0)}"
-                               for g in data.scheme.all_grades)
-        status_text = "、".join(f"{s} {n}" for s, n in statuses.items() if n)
+        words = data.wording
+        grade_text = words.join(f"{words.grade(data.scheme, g)} {grades.get(g, 0)}"
+                                for g in data.scheme.all_grades)
+        status_text = words.join(f"{words.status(s)} {n}" for s, n in statuses.items() if n)
         self.summary.setText(tr(
             "KPI {kpis}件の評価: {grades}\n施策の進捗（施策×担当部局）: {statuses}\n"
             "評価基準: {scheme}", kpis=sum(grades.values()), grades=grade_text,
-            statuses=status_text or "—", scheme=data.scheme.describe()))
+            statuses=status_text or "—", scheme=words.scheme(data.scheme)))

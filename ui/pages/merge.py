@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.models import year_label
 from ui.pages import Page
-from ui.pages.tracker import merge_log
 from ui.tasks import error_text
 
 if TYPE_CHECKING:
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from dxtracker.returns.undo import UndoResult
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
+# A folder's workbooks in the formats people save returns in by mistake are listed too: they
+# are refused with the advice to save them as .xlsx, rather than left out without a word.
+FOLDER_SUFFIXES = (*RETURN_SUFFIXES, ".xls", ".ods")
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -46,7 +49,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += sorted(p for p in path.iterdir()
-                            if p.suffix.lower() in RETURN_SUFFIXES and not p.name.startswith("~$"))
+                            if p.suffix.lower() in FOLDER_SUFFIXES and not p.name.startswith("~$"))
         else:
             found.append(path)
     return found
@@ -70,6 +73,7 @@ class MergePage(Page):
         self.busy = False
         self._note = ""  # shown before the next dry run's summary (after an undo)
         self._recheck = False  # files were added while a task ran
+        self._checked_year: int | None = None  # the year the files were last checked for
         self._build()
         self.progressed.connect(self._show_progress)
         self.retranslate()
@@ -80,6 +84,8 @@ class MergePage(Page):
         self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.year_label = QLabel()
+        self.year_label.setObjectName("merge_year")
         self.choose_files_button = QPushButton()
         self.choose_files_button.clicked.connect(self.choose_files)
         self.choose_folder_button = QPushButton()
@@ -128,6 +134,7 @@ class MergePage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
+        layout.addWidget(self.year_label)
         layout.addLayout(choose)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
@@ -135,7 +142,16 @@ class MergePage(Page):
     # ------------------------------------------------------------------ Page API
 
     def refresh(self) -> None:
+        self._show_year()
         self.details.refresh_texts()
+        if self.files.entries and self._checked_year not in (None, self.ctx.fiscal_year) \
+                and not self.busy:
+            self.check_files()  # the year to import changed: check the files for it again
+
+    def _show_year(self) -> None:
+        self.year_label.setText(tr(
+            "取り込む年度: {year}（ほかの年度の回答は取り込みません。ツールバーで切り替えます）",
+            year=year_label(self.ctx.fiscal_year)))
 
     def retranslate(self) -> None:
         self.heading.setText(tr("回答の取込（本部）"))
@@ -148,6 +164,7 @@ class MergePage(Page):
         self.clear_button.setText(tr("一覧を空にする"))
         self.apply_button.setText(tr("選択したファイルを取り込む(&M)"))
         self.undo_button.setText(tr("直前の取込を元に戻す(&U)"))
+        self._show_year()
         self.files.refresh_all()
         self.details.retranslate()
 
@@ -195,10 +212,14 @@ class MergePage(Page):
         from dxtracker.returns.apply import merge_returns
 
         paths = [e.path for e in self.files.entries]
-        db = self.ctx.db
+        db, year = self.ctx.db, self.ctx.fiscal_year
+        self._checked_year = year
         self._start(tr("回答を確認しています…"))
         self.ctx.tasks.run(
-            lambda progress: merge_returns(db, paths, dry_run=True,
+            # Refused files are remembered (the tracker shows them in later sessions too): a
+            # refused file is never ticked, so the check is when headquarters sees it refused.
+            lambda progress: merge_returns(db, paths, dry_run=True, fiscal_year=year,
+                                           record_refused=True,
                                            progress=self._reporter(progress)),
             on_success=self._checked, on_failure=self._failed,
             progress_label=tr("回答を確認しています…"), parent=self)
@@ -210,12 +231,12 @@ class MergePage(Page):
         if not paths:
             self.result_label.setText(tr("取り込むファイルにチェックを付けてください。"))
             return
-        db, decisions = self.ctx.db, dict(self.decisions)
+        db, decisions, year = self.ctx.db, dict(self.decisions), self.ctx.fiscal_year
         backup_dir = Path(self.ctx.settings.backup_dir) if self.ctx.settings.backup_dir else None
         self._start(tr("回答を取り込んでいます…"))
         self.ctx.tasks.run(
             lambda progress: merge_returns(db, paths, decisions=decisions, backup_dir=backup_dir,
-                                           progress=self._reporter(progress)),
+                                           fiscal_year=year, progress=self._reporter(progress)),
             on_success=self._merged, on_failure=self._failed,
             progress_label=tr("回答を取り込んでいます…"), parent=self)
 
@@ -236,6 +257,9 @@ class MergePage(Page):
         self._finish(report)
         note, self._note = self._note, ""
         self.result_label.setText(" ".join(t for t in (note, self._summary(report)) if t))
+        if report.refused:  # remembered by the check: the tracker shows them (refusals.py)
+            self.ctx.notify_saved(tr("取り込めないファイル {count}件を提出状況に記録しました",
+                                     count=len(report.refused)), source=self)
 
     def _merged(self, report: MergeReport) -> None:
         by_path = {r.path: r for r in report.files}
@@ -264,7 +288,6 @@ class MergePage(Page):
                   refused=len(report.refused))
 
     def _finish(self, report: MergeReport) -> None:
-        merge_log(self.ctx).record(report)
         self.busy = False
         self.progress_bar.setVisible(False)
         self.progress_label.clear()

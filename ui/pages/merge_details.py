@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dxtracker.returns.run_order import THIS_RUN
 from dxtracker.returns.threeway import Side
 from ui.i18n import language, tr
 from ui.models.merge_preview_model import (
@@ -82,6 +84,9 @@ class MergeDetails(QWidget):
         self.summary.setObjectName("file_summary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # All its lines, always: the tables below give way (a wrapped label is otherwise
+        # squeezed to fewer lines than it has).
+        self.summary.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.tabs = QTabWidget()
         self.changes_view = _table("changes_table", self.changes)
         self.conflicts_view = _table("conflicts_table", self.conflicts)
@@ -99,7 +104,7 @@ class MergeDetails(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _widths(self) -> None:
-        for column, width in enumerate((90, 130, 90, 180, 24, 180)):
+        for column, width in enumerate((70, 100, 64, 110, 24, 110, 240)):
             self.changes_view.setColumnWidth(column, width)
         for column, width in enumerate((70, 100, 70, 100, 100, 100, 150)):
             self.conflicts_view.setColumnWidth(column, width)
@@ -118,7 +123,8 @@ class MergeDetails(QWidget):
     def show_entry(self, entry: FileEntry | None) -> None:
         self.entry = entry
         preview = entry.result.preview if entry and entry.result else None
-        self.changes.set_rows(list(preview.changes) if preview else [])
+        self.changes.show(list(preview.changes) if preview else [],
+                          preview.readings if preview else ())
         self.conflicts.set_rows(list(preview.conflicts) if preview else [])
         problems = [*preview.errors, *preview.warnings] if preview else []
         self.problems.set_rows(problems)
@@ -146,7 +152,10 @@ class MergeDetails(QWidget):
         if preview and preview.meta:
             lines.append(tr("書き出し日時: {when}",
                             when=f"{preview.meta.exported_at:%Y-%m-%d %H:%M}"))
-        if preview and preview.duplicate_of:
+        if preview and preview.duplicate_of and preview.duplicate_of.state == THIS_RUN:
+            lines.append(tr("一覧の前にある「{file}」と同じ内容のため、取り込んでも何も変わりません。",
+                            file=preview.duplicate_of.file_name))
+        elif preview and preview.duplicate_of:
             lines.append(tr("この回答は {when} に取込済みです。",
                             when=f"{preview.duplicate_of.imported_at:%Y-%m-%d %H:%M}"))
         if preview and preview.errors:

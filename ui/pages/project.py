@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxtracker.plan.snapshot import project_snapshot
+from dxtracker.plan.snapshot import project_for_year, project_snapshot
 from dxtracker.store.models import Department, Kpi, Measure, Project
 from ui.context import AppContext
 from ui.i18n import tr
@@ -143,6 +143,9 @@ class ProjectPage(Page):
     def refresh(self) -> None:
         with self.ctx.db.read() as session:
             self.project = load_project(session, self.project_code, self.ctx.department)
+            if self.project is not None:  # retired items: only in years they have data for
+                self.project = project_for_year(self.project, self.ctx.fiscal_year) or \
+                    dict(self.project, kpis=[], measures=[])
             self.scheme, self.grades = grades_of(session, self.project, self.ctx.fiscal_years) \
                 if self.project else (None, {})
         self.project_code = self.project["code"] if self.project else None

@@ -103,9 +103,9 @@ class SettingsPage(Page):
         ctx = self.ctx
         _select(self.language_combo, ctx.language)
         self._fill_departments()
-        self.db_edit.setText(str(ctx.db.path))
-        self.db_edit.setToolTip(str(ctx.db.path))
-        warning = network_path_warning(ctx.db.path)
+        self.db_edit.setText(ctx.db.name)  # a server's URL without its password
+        self.db_edit.setToolTip(ctx.db.name)
+        warning = network_path_warning(ctx.db.path) if ctx.db.path else None
         self.db_warning.setText(warning or "")
         self.db_warning.setVisible(bool(warning))
         self.backup_edit.setText(str(backup_dir(ctx)))

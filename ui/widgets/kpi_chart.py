@@ -17,6 +17,8 @@ from dxtracker.report.charts import KPI_FIGSIZE, KPI_RECT, chart_style, draw_kpi
 from dxtracker.report.grading import Grade, GradeScheme
 from dxtracker.report.overview import draw_overviews, overview_box, overview_size
 from dxtracker.report.summary import ReportData
+from dxtracker.report.wording import Wording
+from ui.i18n import language
 
 
 class _Canvas(FigureCanvasQTAgg):
@@ -45,7 +47,9 @@ class KpiChart(_Canvas):
         with chart_style():
             if self._axes is None:
                 self._axes = self.figure.add_axes(KPI_RECT)
-            draw_kpi_chart(self._axes, kpi, grades, fiscal_year, scheme)
+            # in the app's language, as the report made from the app is
+            draw_kpi_chart(self._axes, kpi, grades, fiscal_year, scheme,
+                           wording=Wording(language()))
         self.kpi_code = kpi["code"]
         self.setToolTip(f"{kpi['code']} {kpi['name']}")
         self.draw_idle()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.models import year_label
 from ui.models.project_kpi_model import grade_label
 
@@ -98,7 +98,7 @@ class KpiDetailPanel(QWidget):
         if grade is not None:
             lines[0] += "　" + tr("{year}の評価: {grade}", year=escape(year),
                                   grade=f"<b>{escape(grade_label(grade))}</b>")
-            reason = grade.reason + (tr("（手入力の評価）") if grade.manual else "")
+            reason = grade.reason_in(language()) + (tr("（手入力の評価）") if grade.manual else "")
             if reason:
                 lines.append(f"<span style='color:#555555'>{escape(reason)}</span>")
         self.grade_label.setText("<br>".join(lines))

@@ -47,6 +47,7 @@ from dxtracker.store.models.management import (
     PlanEdition,
     PlanSetting,
 )
+from dxtracker.store.models.review import REVIEW_STATES as REVIEW_STATES, RefusedReturn as RefusedReturn, ReturnReview as ReturnReview, ReviewItem as ReviewItem
 # isort: on
 
 __all__ = [

@@ -9,9 +9,10 @@ same models are meant to run on PostgreSQL for headquarters that outgrow one PC.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
-from sqlalchemy import MetaData, String, Table, Text
+from sqlalchemy import Date, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so that later upgrade steps (batch mode on SQLite) can reach them.
@@ -32,6 +33,20 @@ class Base(DeclarativeBase):
     # Every model maps one Table (DeclarativeBase types it as any FromClause): the bulk writers
     # insert into it.
     __table__: ClassVar[Table]
+
+
+class Retirable:
+    """A plan item that can be retired (廃止): a vision, project, KPI or measure that had data
+    is not deleted but retired, so that history and past reports keep it while new returns and
+    entry forms leave it out (`dxtracker.plan.retirement`). Both None while it is current."""
+
+    retired_on: Mapped[date | None] = mapped_column(Date, nullable=True, default=None)
+    # The edition from which the plan no longer carries it (as `new_in_edition` for 【新】).
+    retired_in_edition: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_on is not None
 
 
 class Meta(Base):

@@ -10,13 +10,13 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dxtracker.store.models.base import Base
+from dxtracker.store.models.base import Base, Retirable
 from dxtracker.store.models.plan import Department, Project, kpi_reporting_department
 
 DIRECTIONS = ("higher", "lower")
 AGGREGATIONS = ("single", "sum")
 
-class Kpi(Base):
+class Kpi(Retirable, Base):
     __tablename__ = "kpi"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))

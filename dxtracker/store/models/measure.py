@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dxtracker.store.models.base import Base
+from dxtracker.store.models.base import Base, Retirable
 from dxtracker.store.models.plan import Department, Project, measure_department
 
 STATUSES = ("順調", "概ね順調", "やや遅れ", "遅れ", "完了", "未着手")
 
 
-class Measure(Base):
+class Measure(Retirable, Base):
     __tablename__ = "measure"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxtracker.plan import edit_measures, edit_projects
+from dxtracker.plan.item_state import find_item, vision_number
 from dxtracker.store.lookup import all_departments, find_measure, get_plan
 from dxtracker.store.models import ALL_DEPARTMENTS, Project
 from ui.i18n import tr
@@ -98,6 +99,28 @@ class ItemForm(QWidget):
     def save(self, db: Database, code: str) -> dict:
         """Write the values; returns the fields that changed (empty when none did)."""
         raise NotImplementedError
+
+
+class VisionForm(ItemForm):
+    """A vision's title (its projects are moved in their own forms)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = QLineEdit()
+        self._name_widgets("vision", ("title",))
+        self._add_rows(QFormLayout(self), (("title", self.title),))
+
+    def retranslate(self) -> None:
+        self._set_label_texts({"title": tr("ビジョンの名称(&T):")})
+
+    def load(self, session: Session, code: str) -> None:
+        self.title.setText(find_item(session, "vision", code).title)  # type: ignore[union-attr]
+
+    def values(self) -> dict[str, Any]:
+        return {"title": self.title.text()}
+
+    def save(self, db: Database, code: str) -> dict:
+        return edit_projects.edit_vision(db, vision_number(code), source="form", **self.values())
 
 
 class ProjectForm(ItemForm):

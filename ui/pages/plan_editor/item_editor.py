@@ -1,6 +1,8 @@
-"""The 項目の編集 tab: choose a project, KPI or measure from the plan's outline, edit it in its
-form, save with Ctrl+S, add a KPI or measure to the project. Unsaved changes are settled
-(save, discard or stay) before another item is shown or the window closes.
+"""The 項目の編集 tab: choose a vision, project, KPI or measure from the plan's outline (retired
+ones marked), edit it in its form, save with Ctrl+S, add a KPI or measure to the project,
+delete or retire the item. Unsaved changes are settled (save, discard or stay) before another
+item is shown or the window closes. Every save, addition, deletion and retirement goes on the
+app's undo stack (`ui.plan_commands`): Ctrl+Z / Ctrl+Y undo and redo it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -26,10 +29,13 @@ from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import FiscalYearError
 from dxtracker.figures.parse import ValueParseError
 from dxtracker.plan import edit_kpis, edit_measures
-from dxtracker.store.models import ALL_DEPARTMENTS, Kpi, Measure, Project, Vision
+from dxtracker.plan.item_state import capture
+from dxtracker.store.models import ALL_DEPARTMENTS, Kpi, Measure
 from ui.i18n import language, tr
-from ui.pages.plan_editor.forms import ItemForm, MeasureForm, ProjectForm
+from ui.models.plan_items import plan_items
+from ui.pages.plan_editor.forms import ItemForm, MeasureForm, ProjectForm, VisionForm
 from ui.pages.plan_editor.kpi_form import KpiForm
+from ui.plan_commands import PlanUndo
 
 if TYPE_CHECKING:
     from ui.pages.plan_editor.page import PlanEditorPage
@@ -53,19 +59,24 @@ class ItemEditor(QWidget):
         self.chooser.activated.connect(lambda _: self._chosen())
         self.chooser_label = QLabel()
         self.chooser_label.setBuddy(self.chooser)
-        self.forms: dict[str, ItemForm] = {"project": ProjectForm(), "kpi": KpiForm(),
-                                           "measure": MeasureForm()}
+        self.forms: dict[str, ItemForm] = {"vision": VisionForm(), "project": ProjectForm(),
+                                           "kpi": KpiForm(), "measure": MeasureForm()}
         self.stack = QStackedWidget()
         for form in self.forms.values():
             self.stack.addWidget(form)
         self.message = QLabel()
         self.message.setObjectName("editor_message")
         self.message.setWordWrap(True)
-        self.save_button, self.add_kpi, self.add_measure = (QPushButton() for _ in range(3))
+        self.save_button, self.add_kpi, self.add_measure, self.remove_button = (
+            QPushButton() for _ in range(4))
         self.save_button.setObjectName("save_item")
         self.save_button.clicked.connect(self.save)
         self.add_kpi.clicked.connect(lambda: self.add("kpi"))
         self.add_measure.clicked.connect(lambda: self.add("measure"))
+        self.remove_button.setObjectName("remove_item")
+        self.remove_button.clicked.connect(self.remove)
+        self.dialog: QDialog | None = None
+        self.forms["kpi"].withdraw_button.clicked.connect(self.withdraw)  # type: ignore[attr-defined]
         self._lay_out()
         save = QAction(self)
         save.setShortcut(QKeySequence.StandardKey.Save)
@@ -78,7 +89,7 @@ class ItemEditor(QWidget):
         top.addWidget(self.chooser_label)
         top.addWidget(self.chooser, 1)
         buttons = QHBoxLayout()
-        for widget in (self.add_kpi, self.add_measure):
+        for widget in (self.add_kpi, self.add_measure, self.remove_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -93,19 +104,20 @@ class ItemEditor(QWidget):
         self.save_button.setText(tr("保存(&S)"))
         self.add_kpi.setText(tr("指標を追加(&K)"))
         self.add_measure.setText(tr("施策を追加(&M)"))
+        self.remove_button.setText(tr("削除・廃止(&X)…"))
         for form in self.forms.values():
             form.retranslate()
 
     def refresh(self) -> None:
         with self.ctx.db.read() as session:
-            entries = _outline(session)
+            entries = plan_items(session)
         self.chooser.clear()
-        for kind, code, text in entries:
-            self.chooser.addItem(text, (kind, code))
+        for entry in entries:
+            self.chooser.addItem(entry.text, (entry.kind, entry.code))
         if self.is_dirty():  # data changed elsewhere: keep what is being typed
             self._select(self.code)
             return
-        codes = [code for _, code, _ in entries]
+        codes = [entry.code for entry in entries]
         wanted = self.code if self.code in codes else (codes[0] if codes else None)
         if wanted is not None:
             self.show_item(wanted, ask=False)
@@ -121,13 +133,16 @@ class ItemEditor(QWidget):
         return index
 
     def show_item(self, code: str, *, ask: bool = True) -> None:
-        """Load a project, KPI or measure into its form (codes not in the plan are ignored)."""
+        """Load an item into its form (codes not in the plan are ignored)."""
         if ask and not self.settle_unsaved():
             return
         index = self._select(code)
         if index < 0:
             return
-        form = self.forms[self.chooser.itemData(index)[0]]
+        kind = self.chooser.itemData(index)[0]
+        form = self.forms[kind]
+        for button in (self.add_kpi, self.add_measure):  # added to a project
+            button.setEnabled(kind != "vision")
         with self.ctx.db.read() as session:
             form.load(session, code)
         form.retranslate()
@@ -167,11 +182,16 @@ class ItemEditor(QWidget):
             problem[0].setFocus()
             self.show_message(problem[1], error=True)
             return False
+        kind, db = self.kind(), self.ctx.db
         try:
-            done = form.save(self.ctx.db, self.code)
+            before = capture(db, kind, self.code)
+            done = form.save(db, self.code)
+            after = capture(db, kind, self.code)
         except (DxTrackerError, ValueParseError, FiscalYearError) as exc:
             self.show_message(exc.message(language()), error=True)
             return False
+        PlanUndo(self.ctx, self).edited(kind, self.code, before, after,
+                                        tr("{code} の編集", code=self.code))
         text = tr("{code} を保存しました（{count}項目を変更）", code=self.code, count=len(done))
         self.loaded = form.values()
         if set(done) & OUTLINE_FIELDS:
@@ -197,24 +217,34 @@ class ItemEditor(QWidget):
         except DxTrackerError as exc:
             self.show_message(exc.message(language()), error=True)
             return
+        PlanUndo(self.ctx, self).added(kind, code, tr("{code} の追加", code=code))
         self.code = code
         self.page.outline_changed(tr("{code} を追加しました", code=code))
+
+    def withdraw(self) -> None:
+        """The KPI's revisions, to withdraw one recorded by mistake."""
+        if self.code is None or not self.settle_unsaved():
+            return
+        from ui.dialogs.plan_admin.revisions import RevisionsDialog
+
+        self._open_dialog(RevisionsDialog(self.ctx, self.code, self.page))
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def remove(self) -> None:
+        """Delete or retire the item shown (a dialog says what refers to it first)."""
+        if self.code is None or not self.settle_unsaved():
+            return
+        from ui.dialogs.plan_admin.remove_item import RemoveItemDialog
+
+        self._open_dialog(RemoveItemDialog(self.ctx, self.code, self.page))
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
         self.message.setText(text)
-
-
-def _outline(session: Session) -> list[tuple[str, str, str]]:
-    """(kind, code, text) of every project with its KPIs and measures indented below it."""
-    entries = []
-    projects = session.scalars(select(Project).join(Vision)
-                               .order_by(Vision.number, Project.number)).all()
-    for p in projects:
-        entries.append(("project", p.code, f"({p.number}) {p.title}"))
-        entries += [("kpi", k.code, f"    {k.code} {k.name}") for k in p.kpis]
-        entries += [("measure", m.code, f"    {m.code} {m.title}") for m in p.measures]
-    return entries
 
 
 def _project_of(session: Session, code: str) -> str:

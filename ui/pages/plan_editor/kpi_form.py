@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 from sqlalchemy.orm import Session
@@ -67,6 +68,9 @@ class KpiForm(ItemForm):
         form.addRow(self.target_grid)
         self._add_rows(form, (("reason", self.reason),))
         form.addRow(rows_table(self.revisions, "revision_table"))
+        self.withdraw_button = QPushButton()  # the editor opens the revisions dialog
+        self.withdraw_button.setObjectName("withdraw_revision")
+        form.addRow(self.withdraw_button)
 
     def retranslate(self) -> None:
         self._set_label_texts({
@@ -77,6 +81,7 @@ class KpiForm(ItemForm):
         self.cumulative.setText(tr("累計"))
         self.is_new.setText(tr("【新】の印"))
         self.reason.setPlaceholderText(tr("公表済みの目標を変えるときに必要です"))
+        self.withdraw_button.setText(tr("誤って記録した修正を取り下げ(&W)…"))
         for combo, items in ((self.direction, (tr("大きいほど良い"), tr("小さいほど良い"))),
                              (self.aggregation, (tr("1つの値"), tr("部局の値の合計")))):
             for i, text in enumerate(items):

@@ -61,11 +61,6 @@ class PlanEditorPage(Page):
 
     def outline_changed(self, message: str) -> None:
         """Names, departments or items changed: every page and the navigation re-read the
-        plan (as after File > Open), then the status bar says what was saved."""
-        self.ctx.change_source = self  # refreshed below, once
-        try:
-            self.ctx.attach_database(self.ctx.db)
-            self.ctx.notify_saved(message, source=self)
-        finally:
-            self.ctx.change_source = None
-        self.refresh()
+        plan (the undo stack is kept), then the status bar says what was saved."""
+        self.ctx.plan_changed(message, source=self)
+        self.refresh()  # once, here: the other pages refresh through the context

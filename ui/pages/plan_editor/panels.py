@@ -2,8 +2,9 @@
 in their returns, to accept (the target is revised, with the proposal's reason) or reject
 (a note is required; the department is told). 部局: the prefecture's departments, to add,
 rename, retire or merge into another (a reorganisation); names show in the navigation, so
-every change re-reads the outline app-wide. The decisions are the core's
-(`dxtracker.plan.proposals`, `dxtracker.plan.departments`).
+every change re-reads the outline app-wide. Each decision opens its dialog
+(`ui.dialogs.plan_admin`), which shows what will change before it is made; the decisions are
+the core's (`dxtracker.plan.proposals`, `dxtracker.plan.departments`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,12 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import fiscal_year_label
-from dxtracker.figures.parse import ValueParseError
 from dxtracker.plan import departments as dept_core
 from dxtracker.plan import proposals
-from ui.i18n import language, tr
+from ui.dialogs.plan_admin.base import ConfirmDialog
+from ui.i18n import tr
 from ui.models.rows_model import RowsModel, rows_table
 
 if TYPE_CHECKING:
@@ -54,9 +56,24 @@ class TablePanel(QWidget):
         self.message = QLabel()
         self.message.setObjectName(message)
 
+        self.dialog: QDialog | None = None  # the decision being confirmed
+
     def selected(self) -> Any:
         rows = self.view.selectionModel().selectedRows()
         return self.model.keys[rows[0].row()] if rows else None
+
+    def confirm(self, dialog: ConfirmDialog, on_done: Callable[[str], None]) -> QDialog:
+        """Open the dialog that shows the change and makes it; `on_done(text)` once made."""
+        self.dialog = dialog
+        dialog.source = self.page  # refreshed here, after on_done
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._done(on_done, dialog.done_text))
+        dialog.open()
+        return dialog
+
+    def _done(self, on_done: Callable[[str], None], text: str) -> None:
+        self.page.refresh()
+        on_done(text)
 
 
 class ProposalPanel(TablePanel):
@@ -103,26 +120,19 @@ class ProposalPanel(TablePanel):
         if rows:
             self.view.selectRow(0)
 
-    def decide(self, *, accept: bool) -> None:
+    def decide(self, *, accept: bool) -> QDialog | None:
         proposal_id = self.selected()
         if proposal_id is None:
-            return
-        try:
-            if accept:
-                proposals.accept_proposal(self.ctx.db, proposal_id, note=self.note.text(),
-                                          source="form")
-            else:
-                proposals.reject_proposal(self.ctx.db, proposal_id, self.note.text(),
-                                          source="form")
-        except (DxTrackerError, ValueParseError) as exc:
-            self.message.setText(exc.message(language()))
-            return
-        self.note.clear()
-        text = tr("修正提案 {id} を承認しました", id=proposal_id) if accept else \
-            tr("修正提案 {id} を却下しました", id=proposal_id)
-        self.ctx.notify_saved(text, source=self.page)
-        self.page.refresh()
-        self.message.setText(text)
+            self.message.setText(tr("表で修正提案を選んでください。"))
+            return None
+        from ui.dialogs.plan_admin.proposal import ProposalDialog
+
+        def done(text: str) -> None:
+            self.note.clear()
+            self.message.setText(text)
+
+        return self.confirm(ProposalDialog(self.ctx, proposal_id, accept=accept,
+                                           note=self.note.text(), parent=self.page), done)
 
 
 class DepartmentPanel(TablePanel):
@@ -167,29 +177,21 @@ class DepartmentPanel(TablePanel):
         self.target.clear()
         self.target.addItems([d.name for d in rows if not d.retired])
 
-    def act(self, key: str) -> None:
-        code, name, db = self.selected(), self.name.text(), self.ctx.db
-        try:
-            if key == "add":
-                dept_core.add_department(db, name, source="form")
-                text = tr("部局「{name}」を追加しました", name=name.strip())
-            elif code is None:
-                self.message.setText(tr("表で部局を選んでください。"))
-                return
-            elif key == "rename":
-                dept_core.rename_department(db, code, name, source="form")
-                text = tr("部局名を「{name}」に変更しました", name=name.strip())
-            elif key == "retire":
-                dept_core.retire_department(db, code, source="form")
-                text = tr("部局を廃止しました")
-            else:
-                result = dept_core.merge_departments(db, code, self.target.currentText(),
-                                                     source="form")
-                text = tr("{retired}を{surviving}に統合しました", retired=result.retired,
-                          surviving=result.surviving)
-        except DxTrackerError as exc:
-            self.message.setText(exc.message(language()))
-            return
-        self.name.clear()
-        self.message.setText(text)
-        self.page.outline_changed(text)
+    def act(self, key: str) -> QDialog | None:
+        """Open the dialog of `key` (add, rename, retire, merge) for the chosen department."""
+        code = self.selected()
+        if key != "add" and code is None:
+            self.message.setText(tr("表で部局を選んでください。"))
+            return None
+        from ui.dialogs.plan_admin.departments import DepartmentDialog
+
+        name = self.model.rows[self.model.keys.index(code)][1] if code is not None else ""
+        dialog = DepartmentDialog(self.ctx, key, self.page, department=name,
+                                  new_name=self.name.text().strip(),
+                                  target=self.target.currentText())
+
+        def done(text: str) -> None:
+            self.name.clear()
+            self.message.setText(text)
+
+        return self.confirm(dialog, done)
