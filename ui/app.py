@@ -151,7 +151,28 @@ def _db_path(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def
     from dxtracker.store.location import default_location, parse_location
 
     given = args.db or settings.db_path
-    return parse_location(given) if given else default_location()
+    location = parse_location(given) if given else default_location()
+    if location.is_server and location.password is None:
+        location = _with_password(location, ask=not (args.screenshot or args.benchmark_startup))
+    return location
+
+
+def _with_password(location, *, ask: bool):  # type: ignore[no-untyped-def]
+    """A server location with its password from the credential store; without one there, ask
+    (never written to a file). No answer: libpq's own sources (PGPASSWORD, .pgpass) remain."""
+    from ui.credentials import saved_password
+
+    password = saved_password(location)
+    if password is None and ask:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from ui.i18n import tr
+
+        password, ok = QInputDialog.getText(
+            None, tr("サーバーのデータベースに接続"),
+            tr("{name} のパスワード:", name=location.name), QLineEdit.EchoMode.Password)
+        password = password if ok and password else None
+    return location.with_password(password) if password is not None else location
 
 
 def _run(app, ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
@@ -189,10 +210,9 @@ def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int: 
     window = MainWindow(ctx)
     window.restore_state()
     window.show()
-    benchmark = Benchmark(app) if args.benchmark_startup else None
+    benchmark = Benchmark(app, window, ctx) if args.benchmark_startup else None
     if benchmark:
         QTimer.singleShot(0, lambda: benchmark.mark("shown"))
-    path = _db_path(args, settings)
 
     def loaded(result: Loaded) -> None:
         assert result.db is not None
@@ -205,13 +225,19 @@ def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int: 
         window.finish_loading(result)
         if benchmark:
             QTimer.singleShot(0, lambda: benchmark.mark("loaded"))
-        ctx.tasks.run(lambda _progress: _startup().load_other_pages(), on_success=pages_loaded,
-                      on_failure=failed, quiet=True)
+            QTimer.singleShot(0, benchmark.check_usable)
+        first = list(result.page_classes)
+        # The other pages' modules once the page shown has its data and has been drawn: their
+        # imports on the worker would hold the GIL while the page the user looks at loads.
+        when_idle(ctx, lambda: ctx.tasks.run(
+            lambda _progress: _startup().load_other_pages(first), on_success=pages_loaded,
+            on_failure=failed, quiet=True))
 
     def pages_loaded(classes: list) -> None:  # type: ignore[type-arg]
         window.add_page_classes(classes)
         if benchmark:
-            QTimer.singleShot(0, lambda: benchmark.mark("pages", finish=True))
+            QTimer.singleShot(0, lambda: benchmark.mark("pages"))
+            QTimer.singleShot(0, benchmark.check_usable)
             return
         # Nothing waits for it: a failure here only means the first chart loads it itself.
         ctx.tasks.run(lambda _progress: _startup().preload_charts(), on_success=lambda _: None,
@@ -228,13 +254,36 @@ def _run_loading_in_background(app, args: argparse.Namespace, settings) -> int: 
 
     # Start loading once the window has been drawn: the worker's imports hold the GIL much of
     # the time and would otherwise delay the first paint.
-    QTimer.singleShot(0, lambda: ctx.tasks.run(lambda _progress: _startup().open_for_window(path),
-                                               on_success=loaded, on_failure=failed, quiet=True))
+    start_page = window.start_page or ""
+    # The database's location is worked out on the worker too: parsing it imports SQLAlchemy,
+    # which on the UI thread held back the window's first paint by a fifth of a second.
+    QTimer.singleShot(0, lambda: ctx.tasks.run(
+        lambda _progress: _startup().open_for_window(_db_path(args, settings), start_page),
+        on_success=loaded, on_failure=failed, quiet=True))
     code = app.exec()
     ctx.tasks.wait_for_done()
     if ctx.is_loaded:
         ctx.db.close()
     return code
+
+
+def when_idle(ctx, then) -> None:  # type: ignore[no-untyped-def]
+    """Call `then()` once no background work is pending and the event loop has gone round
+    (the page shown has been drawn)."""
+    from PySide6.QtCore import QTimer
+
+    done = False
+
+    def check(*_: object) -> None:
+        nonlocal done
+        if done or ctx.tasks.running:
+            return
+        done = True
+        ctx.tasks.busy_changed.disconnect(check)
+        QTimer.singleShot(0, then)
+
+    ctx.tasks.busy_changed.connect(check)
+    QTimer.singleShot(0, check)
 
 
 def _startup():  # type: ignore[no-untyped-def]
@@ -246,17 +295,44 @@ def _startup():  # type: ignore[no-untyped-def]
 
 
 class Benchmark:
-    """--benchmark-startup: print seconds since start when the event loop is first idle after
-    the window is shown ("shown"), after the plan and home page are in ("loaded") and after
-    every page's button is ("pages"), then quit."""
+    """--benchmark-startup: print seconds since start at each mark, then quit.
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.app = app
+      shown   the event loop is first idle after the window is shown (menus, "loading" note);
+      loaded  the plan is in: navigation tree filled, start page constructed;
+      usable  the start page (the one the user left off on, `last_page` in the settings) is
+              the current page, no background work is pending (its data is in), the window
+              has been painted again since, and the event loop is idle;
+      pages   every registered page's button is there.
+    The process quits once both "usable" and "pages" are printed.
+    """
 
-    def mark(self, what: str, *, finish: bool = False) -> None:
+    def __init__(self, app, window, ctx) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.window, self.ctx = app, window, ctx
+        self.printed: set[str] = set()
+        ctx.tasks.busy_changed.connect(lambda busy: busy or self.check_usable())
+
+    def mark(self, what: str) -> None:
+        if what in self.printed:
+            return
+        self.printed.add(what)
         print(f"{what} {time.perf_counter() - _STARTED:.4f}", flush=True)
-        if finish:
+        if {"usable", "pages"} <= self.printed:
             self.app.quit()
+
+    def check_usable(self) -> None:
+        """Print "usable" once the start page is shown with its data in (see the class)."""
+        window = self.window
+        if "usable" in self.printed or not window.classes or self.ctx.tasks.running:
+            return
+        start, available = window.start_page, window.available_keys()
+        if start and start not in available and "pages" not in self.printed:
+            return  # its page class has not arrived yet
+        if window.current_page_key() != (start if start in available else "project"):
+            return
+        window.repaint()  # painted with its data, on every platform
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: self.mark("usable"))
 
 
 if __name__ == "__main__":

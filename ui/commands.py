@@ -4,6 +4,10 @@ The change is written before the command is pushed (so that a refused write neve
 undo stack); the first `redo()`, which QUndoStack.push calls, therefore does nothing. Undo
 writes the old values back through the same core function, again in one transaction and with
 an audit entry.
+
+Each command carries the version of the row it last wrote (optimistic locking,
+`dxtracker.store.row_versions`): undo and redo are refused (`RowChanged`, the command dropped)
+when someone else changed the row since, rather than overwrite their change.
 """
 
 from __future__ import annotations
@@ -80,35 +84,46 @@ class _WriteCommand(QUndoCommand):
 class SetActualCommand(_WriteCommand):
     def __init__(self, db: Database, key: ActualKey, before: ActualState, after: ActualState,
                  text: str, on_applied: Callable[[ActualChange], None],
-                 on_failed: Callable[[DxTrackerError], None]) -> None:
+                 on_failed: Callable[[DxTrackerError], None], *, version: int) -> None:
         super().__init__(text, on_applied, on_failed)
         self._db, self.key, self._before, self._after = db, key, before, after
+        self.version = version  # of the row as this command last left it
 
     def _write(self, state: ActualState, detail: str) -> ActualChange:
-        return set_actual(self._db, self.key.kpi_code, self.key.fiscal_year, state.value,
-                          department=self.key.department, note=state.note, source="form",
-                          source_detail=detail)
+        change = set_actual(self._db, self.key.kpi_code, self.key.fiscal_year, state.value,
+                            department=self.key.department, note=state.note, source="form",
+                            source_detail=detail, expected_version=self.version)
+        self.version = change.version
+        return change
 
 
 class SetProgressCommand(_WriteCommand):
     def __init__(self, db: Database, key: ProgressKey, before: dict[str, str],
                  after: dict[str, str], text: str,
                  on_applied: Callable[[ProgressChange], None],
-                 on_failed: Callable[[DxTrackerError], None]) -> None:
+                 on_failed: Callable[[DxTrackerError], None], *, version: int) -> None:
         super().__init__(text, on_applied, on_failed)
         self._db, self.key, self._before, self._after = db, key, before, after
+        self.version = version  # of the row as this command last left it
 
     def _write(self, state: dict[str, str], detail: str) -> ProgressChange:
-        return set_progress(self._db, self.key.measure_code, self.key.fiscal_year,
-                            self.key.department, source="form", source_detail=detail, **state)
+        change = set_progress(self._db, self.key.measure_code, self.key.fiscal_year,
+                              self.key.department, source="form", source_detail=detail,
+                              expected_version=self.version, **state)
+        self.version = change.version
+        return change
 
 
-def write_actual(db: Database, key: ActualKey, state: ActualState) -> ActualChange:
-    """The first write of an entry (before its command is pushed)."""
+def write_actual(db: Database, key: ActualKey, state: ActualState,
+                 version: int) -> ActualChange:
+    """The first write of an entry (before its command is pushed), from the form that loaded
+    the row at `version` (refused with `RowChanged` if it has changed since)."""
     return set_actual(db, key.kpi_code, key.fiscal_year, state.value,
-                      department=key.department, note=state.note, source="form")
+                      department=key.department, note=state.note, source="form",
+                      expected_version=version)
 
 
-def write_progress(db: Database, key: ProgressKey, state: dict[str, str]) -> ProgressChange:
+def write_progress(db: Database, key: ProgressKey, state: dict[str, str],
+                   version: int) -> ProgressChange:
     return set_progress(db, key.measure_code, key.fiscal_year, key.department,
-                        source="form", **state)
+                        source="form", expected_version=version, **state)

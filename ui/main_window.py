@@ -56,6 +56,9 @@ class MainWindow(WindowMenus):
         self._build_toolbar()
         self._build_status_bar()
         self._connect_context()
+        from ui.change_watch import ChangeWatcher  # changes made by others (issue 13)
+
+        self.change_watch = ChangeWatcher(ctx, self.statusBar().showMessage, self)
         self.retranslate()
         self.open_action.setEnabled(False)  # until the plan is in (finish_loading)
         self.report_action.setEnabled(False)
@@ -128,7 +131,8 @@ class MainWindow(WindowMenus):
         if key not in self.pages:
             try:
                 page = self.classes[key](self.ctx)
-                page.refresh()
+                if not page.refreshes_on_init:
+                    page.refresh()
             except Exception as exc:  # a broken page must not take the window down
                 log.exception("page %s could not be opened", key)
                 page = BrokenPage(self.ctx, key, exc)

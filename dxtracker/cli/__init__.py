@@ -20,6 +20,7 @@ from dxtracker.cli import (
     commands_proposals,
     commands_report,
     commands_returns,
+    commands_server,
 )
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import FiscalYearError
@@ -29,7 +30,7 @@ USER_ERRORS = (DxTrackerError, ValueParseError, FiscalYearError)
 
 # Command modules; each adds its subcommands. Later features append theirs here.
 COMMAND_MODULES = [commands_core, commands_departments, commands_audit, commands_proposals,
-                   commands_returns, commands_report, commands_db]
+                   commands_returns, commands_report, commands_db, commands_server]
 
 
 def build_parser() -> argparse.ArgumentParser:

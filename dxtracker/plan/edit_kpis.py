@@ -15,10 +15,12 @@ from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.figures.format import format_value
 from dxtracker.figures.parse import parse_value
 from dxtracker.plan import edit
+from dxtracker.plan.item_versions import check_item_versions
 from dxtracker.plan.revisions import TargetChange, change_target_in
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_kpi, get_plan
 from dxtracker.store.models import AGGREGATIONS, DIRECTIONS, Kpi, KpiTarget
+from dxtracker.store.row_versions import Versions, touch
 
 KPI_FIELDS = ("name", "unit", "cumulative", "direction", "reporting_departments",
               "aggregation", "is_new", "note", "baseline")
@@ -46,12 +48,13 @@ def add_kpi(db: Database, project_code: str, name: str, *, unit: str = "",
 
 def edit_kpi(db: Database, code: str, *, source: str = "cli",
              targets: Mapping[int, str | None] | None = None, reason: str = "",
-             **fields: Any) -> dict:
+             expected_versions: Versions | None = None, **fields: Any) -> dict:
     """Change any of name, unit, cumulative, direction, reporting_departments (names;
     "全部局" for every department), aggregation ("single"/"sum"), is_new, note, baseline —
     and, in the same transaction, `targets` {fiscal year: text} (revisions once published,
-    with `reason`)."""
+    with `reason`). `expected_versions` as for `edit_projects.edit_project`."""
     with db.transaction() as session:
+        check_item_versions(session, "kpi", code, expected_versions)
         kpi = find_kpi(session, code)
         done = _edit_kpi_in(session, kpi, fields, source)
         for fiscal_year, text in sorted((targets or {}).items()):
@@ -59,6 +62,8 @@ def edit_kpi(db: Database, code: str, *, source: str = "cli",
                                       source=source)
             if change.changed:
                 done[f"target {fiscal_year}"] = (change.old_value, change.new_value)
+        if done:
+            touch(kpi)
         return done
 
 

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from dxtracker.figures.fiscal_year import parse_fiscal_year
 from dxtracker.plan import edit
+from dxtracker.plan.item_versions import check_item_versions
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_measure, get_plan
 from dxtracker.store.models import Measure, ScheduleItem
+from dxtracker.store.row_versions import Versions, touch
 
 MEASURE_FIELDS = ("title", "items", "departments", "attention_points", "response_policy",
                   "is_new")
@@ -50,17 +52,22 @@ def add_measure(db: Database, project_code: str, title: str, *, code: str | None
 
 
 def edit_measure(db: Database, code: str, *, source: str = "cli",
-                 schedule: Sequence[ScheduleBox] | None = None, **fields: Any) -> dict:
+                 schedule: Sequence[ScheduleBox] | None = None,
+                 expected_versions: Versions | None = None, **fields: Any) -> dict:
     """Change any of title, items (list of ○ texts), departments (names; "全部局"),
     attention_points (留意点), response_policy (対応方針), is_new — and the schedule boxes
-    (see `set_schedule`) in the same transaction."""
+    (see `set_schedule`) in the same transaction. `expected_versions` as for
+    `edit_projects.edit_project`."""
     with db.transaction() as session:
+        check_item_versions(session, "measure", code, expected_versions)
         measure = find_measure(session, code)
         done = _edit_measure_in(session, measure, fields, source)
         if schedule is not None and _schedule_text(schedule) != _schedule_text(
                 measure.schedule):
             _set_schedule_in(session, measure, schedule, source)
             done["schedule"] = (None, _schedule_text(schedule))
+        if done:
+            touch(measure)
         return done
 
 
@@ -111,6 +118,7 @@ def _set_schedule_in(session: Session, measure: Measure, boxes: Sequence[Schedul
             last_fiscal_year=box.last_fiscal_year, text=box.text.strip()))
     edit.record_edit(session, source, "schedule", measure.code, "schedule", old,
                      _schedule_text(measure.schedule))
+    touch(measure)
 
 
 def parse_schedule_box(text: str) -> ScheduleBox:

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from dxtracker.errors import NotFound
 from dxtracker.plan import edit
+from dxtracker.plan.item_versions import check_item_versions
 from dxtracker.plan.revisions import is_published
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import get_plan
 from dxtracker.store.models import Department, FuturePictureItem, Project, Vision
+from dxtracker.store.row_versions import Versions, touch
 
 
 def _find_vision(session: Session, number: int) -> Vision:
@@ -44,8 +46,11 @@ def add_vision(db: Database, title: str, *, source: str = "cli") -> int:
         return number
 
 
-def edit_vision(db: Database, number: int, *, title: str, source: str = "cli") -> dict:
+def edit_vision(db: Database, number: int, *, title: str, source: str = "cli",
+                expected_versions: Versions | None = None) -> dict:
+    """Change a vision's title; `expected_versions` as for `edit_project`."""
     with db.transaction() as session:
+        check_item_versions(session, "vision", number, expected_versions)
         vision = _find_vision(session, number)
         return edit.apply_changes(session, vision, "vision", f"V{number}",
                                   {"title": edit.clean_text("title", title)}, source)
@@ -68,10 +73,13 @@ def add_project(db: Database, vision_number: int, title: str, lead_department: s
 def edit_project(db: Database, code: str, *, title: str | None = None,
                  lead_department: str | None = None, vision_number: int | None = None,
                  vision_title: str | None = None, future_picture: Sequence[str] | None = None,
-                 source: str = "cli") -> dict:
+                 source: str = "cli", expected_versions: Versions | None = None) -> dict:
     """Change a project (and, from the same form, its vision's title and its 概ね3年後の姿
-    as a list of texts: item n is text n; extra texts are added, missing ones removed)."""
+    as a list of texts: item n is text n; extra texts are added, missing ones removed).
+    `expected_versions`: what the form loaded (`item_versions`); refused with `RowChanged`
+    when the project changed since."""
     with db.transaction() as session:
+        check_item_versions(session, "project", code, expected_versions)
         project = edit.find_project(session, code)
         changes: dict[str, Any] = {}
         if title is not None:
@@ -91,6 +99,8 @@ def edit_project(db: Database, code: str, *, title: str | None = None,
                 done["vision_title"] = changed["title"]
         if future_picture is not None:
             done |= _replace_future_picture(session, project, future_picture, source)
+        if done:
+            touch(project)
         return done
 
 
@@ -112,8 +122,9 @@ def set_future_picture_item(db: Database, project_code: str, number: int | None,
         changes: dict[str, Any] = {"text": edit.clean_text("text", text)}
         if is_new is not None:
             changes["is_new"] = is_new
-        edit.apply_changes(session, item, "future_picture", f"{project.code}/{item.number}",
-                           changes, source)
+        if edit.apply_changes(session, item, "future_picture", f"{project.code}/{item.number}",
+                              changes, source):
+            touch(project)
         return item.number
 
 
@@ -125,6 +136,7 @@ def remove_future_picture_item(db: Database, project_code: str, number: int, *,
         edit.record_edit(session, source, "future_picture", f"{project.code}/{number}", "text",
                          item.text, None)
         project.future_picture.remove(item)
+        touch(project)
         session.flush()
         for later in sorted(project.future_picture, key=lambda f: f.number):
             if later.number > number:  # renumber one at a time: (project, number) is unique

@@ -38,6 +38,7 @@ from dxtracker.store.models import (
     TargetRevision,
     Vision,
 )
+from dxtracker.store.row_versions import touch
 
 KINDS = ("vision", "project", "kpi", "measure")
 KIND_NAMES = {"vision": ("ビジョン", "vision"), "project": ("プロジェクト", "project"),
@@ -185,6 +186,8 @@ def restore_in(session: Session, kind: str, row: Item, state: State, source: str
                                              last_fiscal_year=last, text=text)
                                 for i, (first, last, text) in enumerate(state["schedule"], 1))
             audit.record("schedule", _boxes_text(old), _boxes_text(state["schedule"]))
+    if audit.changed:
+        touch(row)  # a form loaded before the undo sees that the item changed
     session.flush()
     return audit.changed
 

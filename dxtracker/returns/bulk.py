@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Table, bindparam
+from sqlalchemy import Connection, Dialect, Table, bindparam, literal_column
 
 from dxtracker.store.postgres import copy_in
 
@@ -35,7 +35,8 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str],
 def update_rows(connection: Connection, table: Table, columns: Sequence[str],
                 rows: Rows) -> None:
     """UPDATE rows by id; each tuple holds the values of `columns`, then the row's id (rows
-    given as lists are converted in place: see `_parameters`)."""
+    given as lists are converted in place: see `_parameters`). A row with a `version`
+    (optimistic locking) gets version + 1, as an ORM update gives it."""
     if rows:
         _execute_many(connection, _statement(connection.dialect, table, tuple(columns), True),
                       rows)
@@ -66,6 +67,10 @@ def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...],
     the cost of a small statement)."""
     if update:
         statement: Any = table.update().where(table.c.id == bindparam(ROW_ID))
+        if "version" in table.c and "version" not in columns:
+            # A row a form edits (store.models.base.Versioned): a merge's change is a change
+            # like a form's, so a form loaded before it refuses to save over it.
+            statement = statement.values(version=table.c.version + literal_column("1"))
         names = [*columns, ROW_ID]
     else:
         statement, names = table.insert(), list(columns)

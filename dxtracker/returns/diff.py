@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from dxtracker.returns.current import (
@@ -59,6 +58,10 @@ def field_cell(entity: str, field: str, row: int | None) -> str | None:
     keys = [c.key for c in columns] if columns else []
     if row is None or field not in keys:  # a field is named as its column
         return None
+    # Here, not at the top: openpyxl costs ~0.2 s to import, and the merge page imports this
+    # module when it first shows (before any file is read).
+    from openpyxl.utils import get_column_letter
+
     position = keys.index(field)
     return f"{get_column_letter(position + 1)}{row}"
 
@@ -149,15 +152,19 @@ class _Diff:
     def base(self, key: FieldKey, recorded: str | None, ours: str | None) -> str | None:
         """Headquarters' value when the return was exported.
 
-        A change logged in the very second of the export may have come just before it; it did
-        when the workbook recorded its result as the cell's value at export.
+        Changes logged in the very second of the export may have come just before it (the log
+        keeps whole seconds): the last of them whose result the workbook recorded as the cell's
+        value at export came before it, and so did every change before that one. (A merge and
+        its fix within one second log two changes, the first not the recorded value.)
         """
-        for change in self.logged.get(key, ()):
-            same_second = change.at <= self.export_second
-            if same_second and cell_text(change.new) == cell_text(recorded):
-                continue
-            return change.old
-        return ours
+        changes = self.logged.get(key, ())
+        first_after = 0
+        for position, change in enumerate(changes):  # in the order they were logged
+            if change.at > self.export_second:
+                break
+            if cell_text(change.new) == cell_text(recorded):
+                first_after = position + 1
+        return changes[first_after].old if first_after < len(changes) else ours
 
     def row(self, entity: str, code: str, fiscal_year: int, department_code: str, row: int,
             fields: dict[str, tuple[str | None, str | None, str | None]]) -> None:

@@ -2,8 +2,9 @@
 
 Who may do what. Every action below is headquarters' (the policy office): the app offers them
 only in headquarters mode (on the submission tracker, itself a headquarters page) and the
-command line is headquarters' tool; roles enforced by a server database are issue 13b's. A
-merge moves a return by itself (`note_merged_in`), in the merge's own transaction.
+command line is headquarters' tool; on a server database the review tables are writable by the
+headquarters role only (store/policies.py). A merge moves a return by itself
+(`note_merged_in`), in the merge's own transaction.
 
     action      from                       to        needs
     start       受付, 差戻し               確認中

@@ -86,6 +86,17 @@ def query_audit(session: Session, criteria: AuditFilter | None = None, *,
     return [_row(e) for e in session.scalars(query)]
 
 
+def latest_entry(session: Session, entities: tuple[str, ...], code: str) -> AuditRow | None:
+    """The newest entry about one item (`entity_code` exactly, or below it: "P01-K1" also
+    finds "P01-K1/2024"), e.g. to say who changed it last and when."""
+    query = (select(AuditEntry).where(AuditEntry.entity.in_(entities))
+             .where(or_(AuditEntry.entity_code == code,
+                        AuditEntry.entity_code.startswith(code + "/", autoescape=True)))
+             .order_by(AuditEntry.id.desc()).limit(1))
+    entry = session.scalar(query)
+    return None if entry is None else _row(entry)
+
+
 def _row(e: AuditEntry) -> AuditRow:
     return AuditRow(e.id, e.at, e.user, e.department, e.source, e.source_detail, e.entity,
                     e.entity_code, e.field, e.old_value, e.new_value, e.reason)

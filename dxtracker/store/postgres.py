@@ -3,7 +3,7 @@
 Transactions. SQLite serialises every writer (BEGIN IMMEDIATE); on a server, people write at the
 same time. Each write transaction therefore opens with a transaction-level advisory lock on one
 key: an ordinary write takes it shared (writers run side by side; two people changing the same
-row are told apart by the forms' version check, issue 13b), a merge, an undo, an upgrade and the
+row are told apart by the forms' version check, store/row_versions.py), a merge, an undo, an upgrade and the
 creation of a database take it exclusive. So a merge never interleaves with any other write, exactly as on
 SQLite, and two merges run one after the other: the second waits at its first statement and,
 in READ COMMITTED, then sees everything the first committed. (In REPEATABLE READ the snapshot
@@ -16,6 +16,7 @@ writing the same new row at once are told in the user's words (`server_error`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -97,6 +98,8 @@ def server_error(location: DatabaseLocation, exc: BaseException) -> DatabaseErro
             "その文字を取り除いてください。変更は保存されていません。",
             "text containing the NUL character (U+0000) cannot be stored in a server database. "
             "Remove that character; nothing was saved.")
+    if state in _NOT_ALLOWED and _ROW_POLICY.search(str(exc)):
+        return another_departments_row(location, exc)
     if state in _NOT_ALLOWED:
         return DatabaseError(
             location.name,
@@ -112,6 +115,25 @@ def server_error(location: DatabaseLocation, exc: BaseException) -> DatabaseErro
             f"cannot connect to the server ({driver_message(exc)}). Check the server, port, "
             "database name, user name and the network.")
     return None
+
+
+# "new row violates row-level security policy [(USING expression)] for table "kpi_actual""
+_ROW_POLICY = re.compile(r'row-level security policy.*?for table "([^"]+)"')
+
+
+def another_departments_row(location: DatabaseLocation, exc: BaseException) -> DatabaseError:
+    """A department's role wrote a row of another department (policies.py, `server setup`):
+    the server refused it; say whose row it is and whom to ask."""
+    found = _ROW_POLICY.search(str(exc))
+    table = found.group(1) if found else "?"
+    return DatabaseError(
+        location.name,
+        f"この行（表 {table}）はほかの部局のものなので、書き込めません。この利用者が書き込めるのは"
+        "自分の部局の実績・進捗だけです。その部局の担当者か、本部（DX推進計画の担当）に依頼して"
+        "ください。変更は保存されていません。",
+        f"this row (table {table}) belongs to another department, so it cannot be written: "
+        "this user may write only their own department's actuals and progress. Ask that "
+        "department or headquarters (the DX plan's office); nothing was saved.")
 
 
 def _is_connection_failure(state: str | None, exc: DBAPIError) -> bool:

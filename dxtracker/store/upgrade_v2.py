@@ -127,3 +127,47 @@ def review_of_returns(conn: Connection) -> None:
 
 
 PARTS.append(review_of_returns)
+
+
+VERSIONED_TABLES = ("vision", "project", "kpi", "kpi_target", "kpi_actual", "measure",
+                    "measure_progress")
+
+
+def row_versions(conn: Connection) -> None:
+    """Optimistic locking (issue 13): a `version` on every row a form edits, counted up by
+    each UPDATE, so that a save from an out-of-date form is refused, not written over
+    someone else's change (`dxtracker.store.row_versions`). Existing rows start at 1."""
+    from sqlalchemy import Column, Integer
+
+    op = operations(conn)
+    for table in VERSIONED_TABLES:
+        op.add_column(table, Column("version", Integer(), nullable=False, server_default="1"))
+
+
+PARTS.append(row_versions)
+
+
+def department_roles(conn: Connection) -> None:
+    """Row-level security on a server (issue 13): the server role of each department, which
+    `dxtracker server setup` fills (`dxtracker.store.roles`). Empty on a SQLite file."""
+    from sqlalchemy import (
+        Column,
+        ForeignKeyConstraint,
+        Integer,
+        PrimaryKeyConstraint,
+        String,
+        UniqueConstraint,
+    )
+
+    operations(conn).create_table(
+        "department_role",
+        Column("department_id", Integer(), nullable=False),
+        Column("role_name", String(63), nullable=False),
+        ForeignKeyConstraint(["department_id"], ["department.id"], ondelete="CASCADE",
+                             name="fk_department_role_department_id_department"),
+        PrimaryKeyConstraint("department_id", name="pk_department_role"),
+        UniqueConstraint("role_name", name="uq_department_role_role_name"),
+    )
+
+
+PARTS.append(department_roles)

@@ -58,7 +58,8 @@ def test_send_back_fix_accept_and_a_later_change_refused(template_db, tmp_path):
     assert code == 0 and "確認中" in out
     code, out, _ = cli(hq, "audit", "list", "--entity", "return_review")
     assert code == 0 and "訂正を受け付ける" in out
-    assert cli(hq, "return", "merge", late)[0] == 0
+    code, out, err = cli(hq, "return", "merge", late)
+    assert code == 0, out + err
     assert kpi(show(hq), "P03-K2")["actuals"]["2022"]["value"] == 25
 
 

@@ -95,8 +95,38 @@ def test_normal_start_shows_the_window_then_loads_the_plan(db_path, settings_pat
                  "--department", "商工労働部", "--benchmark-startup"])
     assert code == 0
     marks = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert marks == ["shown", "loaded", "pages"]
+    assert marks == ["shown", "loaded", "usable", "pages"]
     assert Settings.load(settings_path).department == "商工労働部"
+
+
+def test_a_start_on_another_page_loads_that_page_first(db_path, settings_path, qapp,
+                                                        capsys) -> None:
+    """The page the user left off on comes with the home page; the others after it is usable."""
+    from importlib import import_module
+
+    from ui.pages import PAGES
+    from ui.startup import first_pages, load_other_pages
+
+    def classes(entries):  # type: ignore[no-untyped-def]
+        return [getattr(import_module(module), name) for module, name in entries]
+
+    assert first_pages("progress") == [PAGES[0], ("ui.pages.progress", "ProgressPage")]
+    assert first_pages("settings") == [PAGES[0], ("ui.pages.settings_page", "SettingsPage")]
+    assert first_pages("") == first_pages("project") == [PAGES[0]]
+    assert first_pages("no_such_page") == PAGES  # not found by its key: every page at once
+    first = classes(first_pages("plan_editor"))
+    others = load_other_pages(first)
+    assert {c.page_key for c in first} == {"project", "plan_editor"}
+    assert {c.page_key for c in others} | {"project", "plan_editor"} == \
+        {c.page_key for c in classes(PAGES)}
+    assert not {c.page_key for c in others} & {"project", "plan_editor"}
+
+    settings_path.write_text('{"last_page": "progress"}', encoding="utf-8")
+    code = main(["--db", str(db_path), "--settings", str(settings_path),
+                 "--department", "商工労働部", "--benchmark-startup"])
+    assert code == 0
+    marks = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert marks == ["shown", "loaded", "usable", "pages"]
 
 
 def test_normal_start_refuses_an_unknown_department(db_path, settings_path, qapp,

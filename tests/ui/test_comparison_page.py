@@ -119,7 +119,7 @@ def test_the_page_and_the_dialog_in_both_languages(make_ctx, show_widget, tmp_pa
         headers = [page.comparison_view.view.model().headerData(c, Qt.Orientation.Horizontal)
                    for c in range(9)]
         assert headers == ["Changed", "Project", "Code", "KPI / measure", "Department",
-                           "Field", "FY2021", "FY2022", "Difference"]
+                           "Item", "FY2021", "FY2022", "Difference"]
         assert "● changed" in [r[0] for r in table_rows(page.comparison_view)]
         assert "Slightly behind" in [r[7] for r in table_rows(page.comparison_view)]
     assert page.grab().save(str(tmp_path / "page.png"))

@@ -38,11 +38,15 @@ class ComparisonModel(RowsTableModel):
         super().__init__(parent)
         self.comparison: Comparison | None = None
         self.bases: dict[str, str] = {}
+        # Qt asks for the headers at every columnCount() (thousands of times a paint): kept
+        # per language and comparison instead of being worked out again each time.
+        self._headers: tuple[tuple[str, int], list[str]] | None = None
 
     def set_comparison(self, comparison: Comparison) -> None:
         from dxtracker.report.comparison import checkpoint_text
 
         self.comparison = comparison
+        self._headers = None
         words = wording()
         self.bases = {c.department: checkpoint_text(words, c) for c in comparison.checkpoints}
         self.set_rows(comparison.rows)
@@ -52,6 +56,12 @@ class ComparisonModel(RowsTableModel):
             self.set_comparison(self.comparison)
 
     def headers(self) -> list[str]:
+        key = (language(), id(self.comparison))
+        if self._headers is None or self._headers[0] != key:
+            self._headers = (key, self._make_headers())
+        return self._headers[1]
+
+    def _make_headers(self) -> list[str]:
         titles = [tr("変更"), tr("プロジェクト"), tr("コード"), tr("指標・施策"), tr("部局"),
                   tr("項目"), tr("前"), tr("今"), tr("差")]
         if self.comparison is not None:

@@ -20,6 +20,7 @@ from dxtracker.figures.entry import ActualChange
 from dxtracker.figures.format import format_value
 from dxtracker.figures.parse import ValueParseError, parse_value
 from dxtracker.store.db import Database
+from dxtracker.store.row_versions import RowChanged
 from ui.commands import ActualKey, ActualState, SetActualCommand, write_actual
 from ui.i18n import language, tr
 from ui.models import year_label
@@ -289,13 +290,16 @@ class KpiEntryModel(QAbstractTableModel):
             return True
         key = ActualKey(row.kpi_code, self.fiscal_year, self.department)
         try:
-            change = write_actual(self.db, key, after)
+            change = write_actual(self.db, key, after, row.version)
+        except RowChanged as exc:
+            self._changed_elsewhere(exc)
+            return False
         except DxTrackerError as exc:
             self._mark_error(position, row, self._edit_text(row, Column.ACTUAL), exc)
             return False
         self.undo_stack.push(SetActualCommand(
             self.db, key, before, after, self._command_text(row, before, after),
-            on_applied=self.apply_change, on_failed=self._undo_failed))
+            on_applied=self.apply_change, on_failed=self._undo_failed, version=change.version))
         self.apply_change(change)
         return True
 
@@ -313,7 +317,8 @@ class KpiEntryModel(QAbstractTableModel):
         position = self._position(change)
         if position is not None:
             row = self.rows[position]
-            self.rows[position] = replace(row, actual=change.new_value, note=change.new_note)
+            self.rows[position] = replace(row, actual=change.new_value, note=change.new_note,
+                                          version=change.version)
             if change.old_value != change.new_value and self.errors.pop(row.kpi_code, None):
                 self.entry_failed.emit("")  # a note-only change keeps a pending error
             self.saved_codes.add(row.kpi_code)
@@ -321,6 +326,16 @@ class KpiEntryModel(QAbstractTableModel):
         self.entry_saved.emit(message)
 
     def _undo_failed(self, exc: DxTrackerError) -> None:
+        if isinstance(exc, RowChanged):
+            self._changed_elsewhere(exc)
+            return
+        self.entry_failed.emit(exc.message(language()))
+
+    def _changed_elsewhere(self, exc: RowChanged) -> None:
+        """Someone else saved the row since it was loaded: nothing was written; show the row
+        as it is now, and say who changed it and when."""
+        if self.fiscal_year is not None:
+            self.load(self.department, self.fiscal_year)
         self.entry_failed.emit(exc.message(language()))
 
     def _position(self, change: ActualChange) -> int | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dxtracker.figures.format import format_value
 from dxtracker.figures.kpi_figures import actual_of, original_target, revisions_of
@@ -41,6 +41,7 @@ class KpiEntryRow:
     plan_figure: str  # the plan's own figure for the year, when the department has none
     updated_at: datetime | None
     updated_by: str
+    version: int = 0  # the actual's row version as loaded (0: no row); the save hands it back
 
 
 def load_kpi_rows(session: Session, department: str, fiscal_year: int) -> list[KpiEntryRow]:
@@ -48,8 +49,12 @@ def load_kpi_rows(session: Session, department: str, fiscal_year: int) -> list[K
     that the table shows exactly what the return will carry), with what the table adds: the
     revision in words, last year's total of a shared KPI, and who entered the figure when."""
     rows = department_rows(session, department, fiscal_year)
+    # Figures, revisions and targets in three queries, not three per KPI (a large plan's
+    # department has hundreds of KPIs).
     kpis = {k.code: k for k in session.scalars(
-        select(Kpi).where(Kpi.code.in_([r.kpi_code for r in rows.kpis])))}
+        select(Kpi).where(Kpi.code.in_([r.kpi_code for r in rows.kpis])).options(
+            selectinload(Kpi.actuals).selectinload(KpiActual.department),
+            selectinload(Kpi.revisions), selectinload(Kpi.targets)))}
     dept = find_department(session, department)
     return [_row(r, kpis[r.kpi_code], dept, fiscal_year) for r in rows.kpis]
 
@@ -79,6 +84,7 @@ def _row(row: KpiRow, kpi: Kpi, dept: Department, fiscal_year: int) -> KpiEntryR
         plan_figure=_plan_figure(kpi, own, fiscal_year),
         updated_at=own.updated_at if own else None,
         updated_by=own.updated_by if own else "",
+        version=own.version if own else 0,
     )
 
 

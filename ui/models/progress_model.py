@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dxtracker.figures.entry import PROGRESS_FIELDS
-from dxtracker.store.lookup import all_departments, find_department
+from dxtracker.store.lookup import find_department
 from dxtracker.store.models import Department, Measure, MeasureProgress, Project, Vision
+from dxtracker.store.models.plan import measure_department
 from ui.i18n import tr
 from ui.models.rows_model import EntriesListModel
 
@@ -36,26 +37,34 @@ class MeasureEntry:
     progress: dict[str, str] = field(default_factory=lambda: dict(EMPTY_PROGRESS))
     last_year: dict[str, str] | None = None  # None: nothing entered last year
     updated: str = ""  # "2023-05-01 10:12 tanaka"
+    version: int = 0  # the progress row's version as loaded (0: no row); the save hands it back
 
 
 def load_progress_rows(session: Session, department: str, fiscal_year: int) -> list[MeasureEntry]:
     dept = find_department(session, department)
-    everyone = all_departments(session)
-    entries = []
-    for measure in _measures_in_plan_order(session):
-        responsible = everyone if measure.all_departments else measure.departments
-        if any(d.id == dept.id for d in responsible):
-            entries.append(_entry(measure, dept, fiscal_year))
-    return entries
+    return [_entry(measure, dept, fiscal_year)
+            for measure in _measures_in_plan_order(session, dept, fiscal_year)]
 
 
-def _measures_in_plan_order(session: Session) -> list[Measure]:
+def _measures_in_plan_order(session: Session, dept: Department,
+                            fiscal_year: int) -> list[Measure]:
+    """The department's measures (its own, and every department's unless it is retired) with
+    its progress of this year and the last: selected in the query, not among the whole plan
+    (on a large plan, loading every measure with all its progress cost most of a second)."""
+    own = select(measure_department.c.measure_id).where(
+        measure_department.c.department_id == dept.id)
+    responsible = or_(Measure.id.in_(own), Measure.all_departments.is_(True)) \
+        if not dept.retired else Measure.id.in_(own)
+    progress = Measure.progress.and_(MeasureProgress.department_id == dept.id,
+                                     MeasureProgress.fiscal_year.in_((fiscal_year,
+                                                                      fiscal_year - 1)))
     query = (
         select(Measure).join(Project).join(Vision)
         .where(Measure.retired_on.is_(None))  # retired (廃止): in no new form or return
+        .where(responsible)
         .order_by(Vision.number, Project.number, Measure.number)
-        .options(selectinload(Measure.schedule), selectinload(Measure.progress),
-                 selectinload(Measure.departments), selectinload(Measure.project))
+        .options(selectinload(Measure.schedule), selectinload(progress),
+                 selectinload(Measure.project))
     )
     return list(session.scalars(query))
 
@@ -78,6 +87,7 @@ def _entry(measure: Measure, dept: Department, fiscal_year: int) -> MeasureEntry
         progress=progress_fields(current),
         last_year=progress_fields(last) if _has_content(last) else None,
         updated=updated,
+        version=current.version if current else 0,
     )
 
 

@@ -2,15 +2,17 @@
 
 To add a page, write `ui/pages/<name>.py` (or a package, as `plan_editor/`) with a `Page`
 subclass and append ONE line to `PAGES` (module path, class name). At startup the first entry
-(the project view, the home page) is imported with the plan; the other modules are imported
-next, on the worker thread, and their buttons appear when they are ready. A page is
-constructed only when first shown. Keep a page module cheap to import all the same (import
+(the project view, the home page) and the page the window opens on (the one the user left off
+on, found by its key: `ui.pages.<key>` or `ui.pages.<key>_page`) are imported with the plan;
+the other modules are imported once that page shows its data, on the worker thread, and their
+buttons appear when they are ready. A page is constructed only when first shown. Keep a page module cheap to import all the same (import
 heavy libraries such as matplotlib, openpyxl or pandas inside methods): every page's import
 delays the moment all buttons show.
 
 A page:
 - takes `ctx: AppContext` and reads `ctx.db`, `ctx.department`, `ctx.fiscal_year` at each use;
-- implements `refresh()` (reload from the database; called when it becomes visible after a
+- implements `refresh()` (reload from the database; called after construction unless the
+  constructor does it itself (`refreshes_on_init = True`), and when it becomes visible after a
   change: `data_changed`, `fiscal_year_changed`, `department_changed`, `database_changed`)
   and `retranslate()` (set every visible text again through `tr`, keeping what was typed);
 - after a write calls `ctx.notify_saved(tr("…"))` so the status bar and other pages update;
@@ -52,6 +54,9 @@ class Page(QWidget):
     title_ja: str = ""  # a literal: the translation test checks it is in en.json
     headquarters_only: bool = False
     department_only: bool = False
+    # True for a page whose constructor already reads its data (calls `refresh()`): the window
+    # then does not refresh it again when it first shows it (that read every page twice).
+    refreshes_on_init: bool = False
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -65,6 +65,7 @@ class AuditTableModel(RowsTableModel):
 class AuditPage(Page):
     page_key = "audit"
     title_ja = "変更履歴"
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -13,6 +13,7 @@ from ui.pages import Page
 class ComparisonPage(Page):
     page_key = "comparison"
     title_ja = "前年度比較"
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -58,6 +58,7 @@ def is_own_project(project: dict[str, Any], department: str) -> bool:
 class DashboardPage(Page):
     page_key = "dashboard"
     title_ja = "ダッシュボード"
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -94,6 +94,7 @@ class KpiEntryView(QTableView):
 class KpiEntryPage(Page):
     page_key = "kpi_entry"
     title_ja = "実績入力"
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -9,6 +9,7 @@ changes nothing. The page keeps the conflict decisions across dry runs (keyed by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,10 @@ class MergePage(Page):
         self.files = FileListModel(self)
         self.decisions: dict[str, Side] = {}
         self.busy = False
-        self._note = ""  # shown before the next dry run's summary (after an undo)
+        # The result line and the note shown before the next dry run's summary (after an
+        # undo) are kept as functions of the language, so that a switch re-translates them.
+        self._result: Callable[[], str] | None = None
+        self._note: Callable[[], str] | None = None
         self._recheck = False  # files were added while a task ran
         self._checked_year: int | None = None  # the year the files were last checked for
         self._build()
@@ -165,6 +169,7 @@ class MergePage(Page):
         self.apply_button.setText(tr("選択したファイルを取り込む(&M)"))
         self.undo_button.setText(tr("直前の取込を元に戻す(&U)"))
         self._show_year()
+        self._show_result(self._result)
         self.files.refresh_all()
         self.details.retranslate()
 
@@ -190,7 +195,7 @@ class MergePage(Page):
                 known.add(path.resolve())
                 entries.append(self._file_entry(path))
         if not entries:
-            self.result_label.setText(tr("回答ファイル（.xlsx）が見つかりませんでした。"))
+            self._show_result(lambda: tr("回答ファイル（.xlsx）が見つかりませんでした。"))
             return
         self.files.set_entries(entries)
         if self.busy:
@@ -202,7 +207,7 @@ class MergePage(Page):
         self.files.set_entries([])
         self.decisions.clear()
         self.details.show_entry(None)
-        self.result_label.clear()
+        self._show_result(None)
         self._update_buttons()
 
     # ------------------------------------------------------------------ dry run and merge
@@ -229,7 +234,7 @@ class MergePage(Page):
 
         paths = self.files.checked_paths()
         if not paths:
-            self.result_label.setText(tr("取り込むファイルにチェックを付けてください。"))
+            self._show_result(lambda: tr("取り込むファイルにチェックを付けてください。"))
             return
         db, decisions, year = self.ctx.db, dict(self.decisions), self.ctx.fiscal_year
         backup_dir = Path(self.ctx.settings.backup_dir) if self.ctx.settings.backup_dir else None
@@ -255,8 +260,10 @@ class MergePage(Page):
                 entry.result, entry.applied = result, False
                 entry.checked = entry.can_apply
         self._finish(report)
-        note, self._note = self._note, ""
-        self.result_label.setText(" ".join(t for t in (note, self._summary(report)) if t))
+        note, self._note = self._note, None
+        ready = sum(1 for e in self.files.entries if e.can_apply)
+        self._show_result(lambda: " ".join(
+            t for t in (note() if note else "", self._summary(report, ready)) if t))
         if report.refused:  # remembered by the check: the tracker shows them (refusals.py)
             self.ctx.notify_saved(tr("取り込めないファイル {count}件を提出状況に記録しました",
                                      count=len(report.refused)), source=self)
@@ -269,20 +276,23 @@ class MergePage(Page):
                 entry.result, entry.applied, entry.checked = result, True, False
         self._finish(report)
         merged = sum(1 for f in report.files if f.outcome == "merged")
-        refused = len(report.refused)
-        text = tr("{merged}件のファイルを取り込みました。", merged=merged)
-        if refused:
-            text += " " + tr("{refused}件は取り込めませんでした（変更は保存していません）。",
-                             refused=refused)
-        if report.backup_path:
-            text += " " + tr("取込前のバックアップ: {path}", path=report.backup_path)
-        self.result_label.setText(text)
+        self._show_result(lambda: self._merged_text(report, merged))
         if merged:
             self.ctx.notify_saved(tr("{merged}件の回答を取り込みました", merged=merged),
                                   source=self)
 
-    def _summary(self, report: MergeReport) -> str:
-        ready = sum(1 for e in self.files.entries if e.can_apply)
+    @staticmethod
+    def _merged_text(report: MergeReport, merged: int) -> str:
+        text = tr("{merged}件のファイルを取り込みました。", merged=merged)
+        if report.refused:
+            text += " " + tr("{refused}件は取り込めませんでした（変更は保存していません）。",
+                             refused=len(report.refused))
+        if report.backup_path:
+            text += " " + tr("取込前のバックアップ: {path}", path=report.backup_path)
+        return text
+
+    @staticmethod
+    def _summary(report: MergeReport, ready: int) -> str:
         return tr("{total}件を確認しました: 取込可 {ready}件、取り込めない {refused}件。"
                   "まだ何も保存していません。", total=len(report.files), ready=ready,
                   refused=len(report.refused))
@@ -306,7 +316,7 @@ class MergePage(Page):
         self.busy = False
         self.progress_bar.setVisible(False)
         self.progress_label.clear()
-        self.result_label.setText(error_text(exc))
+        self._show_result(lambda: error_text(exc))
         self._update_buttons()
 
     def _start(self, label: str) -> None:
@@ -315,6 +325,11 @@ class MergePage(Page):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setVisible(True)
         self._update_buttons()
+
+    def _show_result(self, make: Callable[[], str] | None) -> None:
+        """The result line: `make` gives its text in the current language (kept for a switch)."""
+        self._result = make
+        self.result_label.setText(make() if make else "")
 
     def _show_progress(self, done: int, total: int, text: str) -> None:
         self.progress_bar.setRange(0, max(total, 1))
@@ -357,9 +372,9 @@ class MergePage(Page):
         self.progress_bar.setVisible(False)
         self.progress_label.clear()
         files = "、".join(result.files)
-        self._note = tr("取込を元に戻しました（{count}件の値、ファイル: {files}）。",
-                        count=result.restored, files=files)
-        self.result_label.setText(self._note)
+        self._note = lambda: tr("取込を元に戻しました（{count}件の値、ファイル: {files}）。",
+                                count=result.restored, files=files)
+        self._show_result(self._note)
         for entry in self.files.entries:
             if entry.applied and entry.path.name in result.files:
                 entry.result, entry.applied = None, False
@@ -368,4 +383,4 @@ class MergePage(Page):
         if self.files.entries:
             self.check_files()
         else:
-            self._note = ""
+            self._note = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QListView,
     QMessageBox,
     QSplitter,
@@ -19,13 +20,14 @@ from PySide6.QtWidgets import (
 
 from dxtracker.errors import DxTrackerError
 from dxtracker.figures.entry import ProgressChange
+from dxtracker.store.row_versions import RowChanged
 from ui.commands import ProgressKey, SetProgressCommand, write_progress
 from ui.context import AppContext
 from ui.i18n import language, tr
 from ui.models import year_label
-from ui.models.progress_model import ProgressListModel, load_progress_rows
+from ui.models.progress_model import TEXT_FIELDS, ProgressListModel, load_progress_rows
 from ui.pages import Page
-from ui.pages.progress_form import ProgressForm
+from ui.pages.progress_form import ProgressForm, field_title
 from ui.widgets.department_header import DepartmentHeader
 
 Button = QMessageBox.StandardButton
@@ -34,6 +36,7 @@ Button = QMessageBox.StandardButton
 class ProgressPage(Page):
     page_key = "progress"
     title_ja = "施策の進捗"
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -191,15 +194,19 @@ class ProgressPage(Page):
         before, after = self.form.saved_values(), self.form.values()
         changed = {name: after[name] for name in after if after[name] != before[name]}
         old = {name: before[name] for name in changed}
+        version = self.form.entry.version if self.form.entry else 0
         try:
-            change = write_progress(self.ctx.db, self.key, changed)
+            change = write_progress(self.ctx.db, self.key, changed, version)
+        except RowChanged as exc:
+            self._changed_elsewhere(exc, typed=after)
+            return False
         except DxTrackerError as exc:
             self.form.show_error(exc.message(language()))
             return False
         self.ctx.undo_stack.push(SetProgressCommand(
             self.ctx.db, self.key, old, changed,
             tr("進捗の入力（{measure}）", measure=self.form.entry_title()),
-            on_applied=self.apply_change, on_failed=self._undo_failed))
+            on_applied=self.apply_change, on_failed=self._undo_failed, version=change.version))
         self.apply_change(change)
         return True
 
@@ -221,7 +228,23 @@ class ProgressPage(Page):
                                      measure=change.measure_code), source=self)
 
     def _undo_failed(self, exc: DxTrackerError) -> None:
+        if isinstance(exc, RowChanged):
+            self._changed_elsewhere(exc)
+            return
         self.form.show_error(exc.message(language()))
+
+    def _changed_elsewhere(self, exc: RowChanged, typed: dict[str, str] | None = None) -> None:
+        """Someone else saved this measure's progress since the form loaded it: nothing was
+        written. The form shows what is stored now; what was typed goes to the clipboard, so
+        that long texts are not lost."""
+        message = exc.message(language())
+        if typed:
+            QApplication.clipboard().setText("\n\n".join(
+                f"【{field_title(name)}】\n{typed[name]}" for name in TEXT_FIELDS if typed[name]))
+            message += "\n" + tr("入力した文章はクリップボードにコピーしました。")
+        self.form.discard()  # not dirty: the refresh loads the stored values into the form
+        self.refresh()
+        self.form.show_error(message)
 
     def open_export_dialog(self) -> None:
         from ui.dialogs.export_return import ExportReturnDialog

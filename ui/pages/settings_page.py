@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -35,6 +36,7 @@ HEADQUARTERS = ""  # item data of the headquarters entry (None does not survive 
 class SettingsPage(Page):
     page_key = "settings"
     title_ja = "設定"
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -47,6 +49,8 @@ class SettingsPage(Page):
         self.db_edit = QLineEdit(self)
         self.db_edit.setReadOnly(True)
         self.db_button = QPushButton(self)
+        self.server_button = QPushButton(self)
+        self.server_button.setObjectName("server_button")
         self.db_warning = QLabel(self)
         self.db_warning.setWordWrap(True)
         self.db_warning.setStyleSheet("color: #c80000")
@@ -60,6 +64,7 @@ class SettingsPage(Page):
         self.language_combo.currentIndexChanged.connect(self._language_chosen)
         self.department_combo.currentIndexChanged.connect(self._department_chosen)
         self.db_button.clicked.connect(lambda: choose_database(self, self.ctx))
+        self.server_button.clicked.connect(self.connect_to_server)
         self.backup_button.clicked.connect(self._choose_backup_dir)
         self.backup_edit.editingFinished.connect(self._backup_dir_typed)
         self.backup_now_button.clicked.connect(lambda: back_up(self, self.ctx))
@@ -84,6 +89,7 @@ class SettingsPage(Page):
         self.backup_label.setBuddy(self.backup_edit)
         data = QFormLayout(self.data_group)
         data.addRow(self.db_label, _row(self.db_edit, self.db_button))
+        data.addRow("", _row(self.server_button))
         data.addRow(self.db_warning)
         data.addRow(self.backup_label, _row(self.backup_edit, self.backup_button))
         data.addRow("", _row(self.backup_now_button))
@@ -94,7 +100,8 @@ class SettingsPage(Page):
         layout.addStretch(1)
         self.setTabOrder(self.language_combo, self.department_combo)
         self.setTabOrder(self.department_combo, self.db_button)
-        self.setTabOrder(self.db_button, self.backup_edit)
+        self.setTabOrder(self.db_button, self.server_button)
+        self.setTabOrder(self.server_button, self.backup_edit)
         self.setTabOrder(self.backup_edit, self.backup_button)
         self.setTabOrder(self.backup_button, self.backup_now_button)
 
@@ -121,6 +128,7 @@ class SettingsPage(Page):
         self.data_group.setTitle(tr("データ"))
         self.db_label.setText(tr("データベース(&B):"))
         self.db_button.setText(tr("別のファイルを開く…"))
+        self.server_button.setText(tr("サーバーのデータベースに接続…"))
         self.backup_label.setText(tr("バックアップ先(&K):"))
         self.backup_button.setText(tr("参照…"))
         self.backup_now_button.setText(tr("今すぐバックアップ"))
@@ -144,6 +152,14 @@ class SettingsPage(Page):
         chosen = self.department_combo.itemData(index)
         self.ctx.set_department(chosen or None)
         self.ctx.saved.emit(tr("所属を変更しました。"))
+
+    def connect_to_server(self) -> QDialog:
+        """The dialog of host, port, database, user, password and TLS (issue 13)."""
+        from ui.dialogs.server_connect import ServerConnectDialog
+
+        self.server_dialog = ServerConnectDialog(self.ctx, self)
+        self.server_dialog.open()
+        return self.server_dialog
 
     def _choose_backup_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("バックアップ先を選ぶ"),

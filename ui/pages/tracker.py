@@ -51,6 +51,7 @@ class TrackerPage(Page):
     page_key = "tracker"
     title_ja = "提出状況"
     headquarters_only = True
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

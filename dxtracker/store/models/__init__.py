@@ -48,6 +48,7 @@ from dxtracker.store.models.management import (
     PlanSetting,
 )
 from dxtracker.store.models.review import REVIEW_STATES as REVIEW_STATES, RefusedReturn as RefusedReturn, ReturnReview as ReturnReview, ReviewItem as ReviewItem
+from dxtracker.store.models.access import DepartmentRole as DepartmentRole
 # isort: on
 
 __all__ = [

@@ -10,10 +10,10 @@ same models are meant to run on PostgreSQL for headquarters that outgrow one PC.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Date, Integer, MetaData, String, Table, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints, so that later upgrade steps (batch mode on SQLite) can reach them.
 NAMING_CONVENTION = {
@@ -47,6 +47,21 @@ class Retirable:
     @property
     def retired(self) -> bool:
         return self.retired_on is not None
+
+
+class Versioned:
+    """A row a form edits: its `version` goes up by one with every UPDATE (SQLAlchemy's
+    `version_id_col`), so that a save made from what a person loaded earlier is refused when
+    someone else changed the row since (`dxtracker.store.row_versions`). Writers that bypass
+    the ORM bump it themselves (`dxtracker.returns.bulk.update_rows`). The server default
+    gives rows inserted in bulk version 1, as the ORM does."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # A mixin of Base models: the class has its table by the time the mapper is set up.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 class Meta(Base):

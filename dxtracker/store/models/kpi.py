@@ -10,13 +10,13 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dxtracker.store.models.base import Base, Retirable
+from dxtracker.store.models.base import Base, Retirable, Versioned
 from dxtracker.store.models.plan import Department, Project, kpi_reporting_department
 
 DIRECTIONS = ("higher", "lower")
 AGGREGATIONS = ("single", "sum")
 
-class Kpi(Retirable, Base):
+class Kpi(Versioned, Retirable, Base):
     __tablename__ = "kpi"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
@@ -50,7 +50,7 @@ class Kpi(Retirable, Base):
     )
 
 
-class KpiTarget(Base):
+class KpiTarget(Versioned, Base):
     """The current target of a KPI for a fiscal year (its history is in TargetRevision)."""
 
     __tablename__ = "kpi_target"
@@ -80,7 +80,7 @@ class TargetRevision(Base):
     kpi: Mapped[Kpi] = relationship(back_populates="revisions")
 
 
-class KpiActual(Base):
+class KpiActual(Versioned, Base):
     """An actual for a fiscal year.
 
     `department_id` is the contributing department for KPIs fed by several departments

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dxtracker.store.models.base import Base, Retirable
+from dxtracker.store.models.base import Base, Retirable, Versioned
 from dxtracker.store.models.plan import Department, Project, measure_department
 
 STATUSES = ("順調", "概ね順調", "やや遅れ", "遅れ", "完了", "未着手")
 
 
-class Measure(Retirable, Base):
+class Measure(Versioned, Retirable, Base):
     __tablename__ = "measure"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
@@ -54,7 +54,7 @@ class ScheduleItem(Base):
     measure: Mapped[Measure] = relationship(back_populates="schedule")
 
 
-class MeasureProgress(Base):
+class MeasureProgress(Versioned, Base):
     """What one department reports on one measure for one fiscal year."""
 
     __tablename__ = "measure_progress"

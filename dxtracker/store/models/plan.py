@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dxtracker.store.models.base import Base, Retirable
+from dxtracker.store.models.base import Base, Retirable, Versioned
 
 if TYPE_CHECKING:  # they import this module; SQLAlchemy finds them by name in its registry
     from dxtracker.store.models.kpi import Kpi
@@ -50,7 +50,7 @@ class Department(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Vision(Retirable, Base):
+class Vision(Versioned, Retirable, Base):
     __tablename__ = "vision"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class Vision(Retirable, Base):
     )
 
 
-class Project(Retirable, Base):
+class Project(Versioned, Retirable, Base):
     __tablename__ = "project"
     id: Mapped[int] = mapped_column(primary_key=True)
     vision_id: Mapped[int] = mapped_column(ForeignKey("vision.id", ondelete="CASCADE"))

@@ -35,6 +35,7 @@ from ui.i18n import tr
 
 if TYPE_CHECKING:
     from dxtracker.store.db import Database
+    from dxtracker.store.row_versions import Versions
 
 
 class DepartmentChecklist(QListWidget):
@@ -96,8 +97,9 @@ class ItemForm(QWidget):
     def values(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def save(self, db: Database, code: str) -> dict:
-        """Write the values; returns the fields that changed (empty when none did)."""
+    def save(self, db: Database, code: str, expected: Versions) -> dict:
+        """Write the values; returns the fields that changed (empty when none did). Refused
+        (`RowChanged`) when the item's rows are no longer at the `expected` versions."""
         raise NotImplementedError
 
 
@@ -119,8 +121,9 @@ class VisionForm(ItemForm):
     def values(self) -> dict[str, Any]:
         return {"title": self.title.text()}
 
-    def save(self, db: Database, code: str) -> dict:
-        return edit_projects.edit_vision(db, vision_number(code), source="form", **self.values())
+    def save(self, db: Database, code: str, expected: Versions) -> dict:
+        return edit_projects.edit_vision(db, vision_number(code), source="form",
+                                         expected_versions=expected, **self.values())
 
 
 class ProjectForm(ItemForm):
@@ -159,8 +162,9 @@ class ProjectForm(ItemForm):
                 self.lead.currentText(), "future_picture": self.picture.toPlainText()
                 .splitlines()}
 
-    def save(self, db: Database, code: str) -> dict:
-        return edit_projects.edit_project(db, code, source="form", **self.values())
+    def save(self, db: Database, code: str, expected: Versions) -> dict:
+        return edit_projects.edit_project(db, code, source="form", expected_versions=expected,
+                                          **self.values())
 
 
 class MeasureForm(ItemForm):
@@ -207,12 +211,13 @@ class MeasureForm(ItemForm):
                 "attention_points": self.attention.toPlainText(),
                 "response_policy": self.policy.toPlainText()}
 
-    def save(self, db: Database, code: str) -> dict:
+    def save(self, db: Database, code: str, expected: Versions) -> dict:
         values = self.values()
         values["items"] = split_items(values["items"])
         values["schedule"] = [edit_measures.parse_schedule_box(line)
                               for line in values["schedule"].splitlines() if line.strip()]
-        return edit_measures.edit_measure(db, code, source="form", **values)
+        return edit_measures.edit_measure(db, code, source="form", expected_versions=expected,
+                                          **values)
 
 
 def _short(fiscal_year: int) -> str:

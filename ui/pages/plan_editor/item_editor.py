@@ -30,7 +30,9 @@ from dxtracker.figures.fiscal_year import FiscalYearError
 from dxtracker.figures.parse import ValueParseError
 from dxtracker.plan import edit_kpis, edit_measures
 from dxtracker.plan.item_state import capture
+from dxtracker.plan.item_versions import item_versions
 from dxtracker.store.models import ALL_DEPARTMENTS, Kpi, Measure
+from dxtracker.store.row_versions import RowChanged, Versions
 from ui.i18n import language, tr
 from ui.models.plan_items import plan_items
 from ui.pages.plan_editor.forms import ItemForm, MeasureForm, ProjectForm, VisionForm
@@ -54,8 +56,14 @@ class ItemEditor(QWidget):
         self.page, self.ctx = page, page.ctx
         self.code: str | None = None
         self.loaded: dict[str, Any] = {}
+        self.versions: Versions = {}  # of the rows the form loaded (optimistic locking)
         self.chooser = QComboBox()
         self.chooser.setObjectName("item_chooser")
+        # Sized by a length, not by its longest entry: that measured every item of the plan
+        # (thousands on a large plan) before the page could show.
+        self.chooser.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(40)
         self.chooser.activated.connect(lambda _: self._chosen())
         self.chooser_label = QLabel()
         self.chooser_label.setBuddy(self.chooser)
@@ -145,6 +153,7 @@ class ItemEditor(QWidget):
             button.setEnabled(kind != "vision")
         with self.ctx.db.read() as session:
             form.load(session, code)
+            self.versions = item_versions(session, kind, code)
         form.retranslate()
         self.stack.setCurrentWidget(form)
         self.code, self.loaded = code, form.values()
@@ -185,8 +194,15 @@ class ItemEditor(QWidget):
         kind, db = self.kind(), self.ctx.db
         try:
             before = capture(db, kind, self.code)
-            done = form.save(db, self.code)
+            done = form.save(db, self.code, self.versions)
             after = capture(db, kind, self.code)
+        except RowChanged as exc:
+            # Changed by someone else since it was loaded: nothing was written. Show the item
+            # as it is now, and who changed it when.
+            self.loaded = form.values()
+            self.show_item(self.code, ask=False)
+            self.show_message(exc.message(language()), error=True)
+            return False
         except (DxTrackerError, ValueParseError, FiscalYearError) as exc:
             self.show_message(exc.message(language()), error=True)
             return False

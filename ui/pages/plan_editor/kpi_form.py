@@ -36,6 +36,7 @@ from ui.pages.plan_editor.forms import DepartmentChecklist, ItemForm
 
 if TYPE_CHECKING:
     from dxtracker.store.db import Database
+    from dxtracker.store.row_versions import Versions
 
 
 class KpiForm(ItemForm):
@@ -115,7 +116,11 @@ class KpiForm(ItemForm):
 
     def _load_targets(self, session: Session, kpi: Kpi) -> None:
         while self.target_grid.count():
-            self.target_grid.takeAt(0).widget().deleteLater()
+            # Hidden at once: deleteLater leaves the old fields painted over the new ones
+            # until the event loop comes round.
+            old = self.target_grid.takeAt(0).widget()
+            old.hide()
+            old.deleteLater()
         self.targets = {}
         values = {t.fiscal_year: t.value for t in kpi.targets}
         for column, fy in enumerate(get_plan(session).fiscal_years):
@@ -163,6 +168,7 @@ class KpiForm(ItemForm):
                 return widget, f"{name}: {exc.message(language())}"
         return None
 
-    def save(self, db: Database, code: str) -> dict:
+    def save(self, db: Database, code: str, expected: Versions) -> dict:
         # Unchanged targets are left alone by the core; changed published ones need the reason.
-        return edit_kpis.edit_kpi(db, code, source="form", **self.values())
+        return edit_kpis.edit_kpi(db, code, source="form", expected_versions=expected,
+                                  **self.values())

@@ -16,6 +16,7 @@ class PlanEditorPage(Page):
     page_key = "plan_editor"
     title_ja = "計画の管理"
     headquarters_only = True
+    refreshes_on_init = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
