@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,6 +12,9 @@ from sqlalchemy import select
 from dxtracker.plan.snapshot import plan_snapshot
 from dxtracker.store.db import Database
 from dxtracker.store.models import Department, KpiActual
+
+# Screenshots the UI tests save for people to look at: never the repository.
+SHOTS = Path(os.environ.get("DXTRACKER_SHOTS") or tempfile.gettempdir())
 
 
 def dump(path: Path) -> list[str]:

@@ -27,6 +27,7 @@ from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from dxtracker.store.db import Database
+    from dxtracker.store.location import DatabaseLocation
 
 
 class PlanFacts:
@@ -175,14 +176,15 @@ class AppContext(QObject):
             self.department, self.is_headquarters = None, True
         self.database_changed.emit()
 
-    def open_database(self, path: Path) -> None:
-        """Switch to another database file (created with the default plan if missing).
+    def open_database(self, path: Path | DatabaseLocation) -> None:
+        """Switch to another database: a file (created with the default plan if missing) or a
+        server's location.
 
         Raises DxTrackerError (the current database stays open) when it cannot be opened.
         """
         from dxtracker.plan.bootstrap import open_or_create
 
-        new_db = open_or_create(path)  # a file's Path, or a server's location
+        new_db = open_or_create(path)
         self.settings.db_path = new_db.name  # a server's without its password
         self.attach_database(new_db)
         self.save_settings()

@@ -47,4 +47,3 @@ def save_password(location: DatabaseLocation, password: str) -> bool:
         log.info("password not stored: %s", exc)
         return False
     return True
-

@@ -11,6 +11,7 @@ No Qt here on purpose: the catalogue is plain JSON, readable by tests and transl
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +51,11 @@ def tr(text_ja: str, **fmt: object) -> str:
     if _state["language"] == "en":
         text = _catalogue().get(text_ja) or text_ja
     return text.format(**fmt) if fmt else text
+
+
+def list_text(items: Iterable[str]) -> str:
+    """Items as a list in running text, as the language writes one: "A、B" / "A, B"."""
+    return ("、" if _state["language"] == "ja" else ", ").join(items)
 
 
 def reload_catalogue() -> None:

@@ -30,7 +30,7 @@ def _shown(text: str | None) -> str:
     return one_line if len(one_line) <= 60 else one_line[:59] + "…"
 
 
-def _when(moment: datetime | None) -> str:
+def moment_text(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -58,13 +58,13 @@ def _print_file(result: FileResult, dry_run: bool) -> None:
     head = f"\n== {p.file_name}"
     if p.meta is not None:
         head += (f"（{p.department_name or p.meta.department_name} "
-                 f"{fiscal_year_label(p.meta.fiscal_year)}、出力 {_when(p.meta.exported_at)}）")
+                 f"{fiscal_year_label(p.meta.fiscal_year)}、出力 {moment_text(p.meta.exported_at)}）")
     print(head)
     if p.duplicate_of is not None and result.outcome == "duplicate":
         if p.duplicate_of.state == THIS_RUN:
             print(f"  この取込で先に指定した「{p.duplicate_of.file_name}」と同じ回答です。")
         else:
-            print(f"  {_when(p.duplicate_of.imported_at)} に統合済み"
+            print(f"  {moment_text(p.duplicate_of.imported_at)} に統合済み"
                   f"（{p.duplicate_of.file_name}）と同じ回答です。")
     _section("変更", p.changes, _change_line)
     _section("競合（回答と本部の両方で変更。--take で選択）", p.conflicts, _conflict_line)
@@ -108,8 +108,8 @@ def print_history(imports: list[PriorImport], *, refused: bool = False) -> None:
         state = {"merged": "統合済み", "undone": "取消済み"}.get(i.state, i.state)
         if i.forced:
             state += "（古い回答を強制統合）"
-        print(f"{_when(i.imported_at)}\t{fiscal_year_label(i.fiscal_year)}\t{i.department_name}\t"
-              f"{i.file_name}\t{_when(i.exported_at)}\t{i.changes_count}\t{i.conflicts_count}\t"
+        print(f"{moment_text(i.imported_at)}\t{fiscal_year_label(i.fiscal_year)}\t{i.department_name}\t"
+              f"{i.file_name}\t{moment_text(i.exported_at)}\t{i.changes_count}\t{i.conflicts_count}\t"
               f"{state}\t{i.sha256[:12]}")
 
 
@@ -125,9 +125,9 @@ def print_status(lines: list[DepartmentStatus], fiscal_year: int) -> None:
     for s in lines:
         review = s.review
         print(f"{_status_word(s)}\t{s.department_name}\t{s.kpi_rows}\t{s.measure_rows}\t"
-              f"{_when(s.received_at)}\t{s.file_name}\t{s.changes_count if s.received else ''}\t"
+              f"{moment_text(s.received_at)}\t{s.file_name}\t{s.changes_count if s.received else ''}\t"
               f"{_remark(s)}\t{review.label() if review else '—'}\t"
-              f"{_when(review.state_at) if review else ''}")
+              f"{moment_text(review.state_at) if review else ''}")
     if missing:
         print("未提出: " + "、".join(s.department_name for s in missing))
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from dxtracker.cli.return_report import moment_text  # one form of a moment in every listing
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.returns.refusals import Refusal
 from dxtracker.returns.review_info import ReviewInfo
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def print_review(info: ReviewInfo | None, department_name: str, fiscal_year: int) -> None:
@@ -19,12 +14,12 @@ def print_review(info: ReviewInfo | None, department_name: str, fiscal_year: int
         print(f"{department_name}の{year}の回答はまだ統合されていません。")
         return
     print(f"{department_name}の{year}の回答: {info.label()}")
-    print(f"  最終の変更: {_when(info.state_at)} {info.state_by}"
+    print(f"  最終の変更: {moment_text(info.state_at)} {info.state_by}"
           + (f"（理由: {info.note}）" if info.note else ""))
     if info.accepted_at:
-        print(f"  承認: {_when(info.accepted_at)} {info.accepted_by}")
+        print(f"  承認: {moment_text(info.accepted_at)} {info.accepted_by}")
     if info.sent_back_at:
-        print(f"  差戻し（{info.send_backs}回）: 最後は {_when(info.sent_back_at)} "
+        print(f"  差戻し（{info.send_backs}回）: 最後は {moment_text(info.sent_back_at)} "
               f"{info.sent_back_by}、理由: {info.sent_back_reason}")
         for item in info.items:
             print(f"    {item.item_code}: {item.reason}")
@@ -38,8 +33,8 @@ def print_refusals(refusals: list[Refusal]) -> None:
     print("日時\t年度\t部局\tファイル\t状態\tSHA-256\t理由")
     for r in refusals:
         year = fiscal_year_label(r.fiscal_year) if r.fiscal_year else "—"
-        state = f"後に統合（{_when(r.resolved_at)}）" if r.resolved_at else "不受理"
+        state = f"後に統合（{moment_text(r.resolved_at)}）" if r.resolved_at else "不受理"
         more = f"（ほか{len(r.reasons) - 1}件）" if len(r.reasons) > 1 else ""
         reason = r.first_reason().replace("\n", " ")
-        print(f"{_when(r.refused_at)}\t{year}\t{r.department_name or '—'}\t{r.file_name}\t"
+        print(f"{moment_text(r.refused_at)}\t{year}\t{r.department_name or '—'}\t{r.file_name}\t"
               f"{state}\t{r.sha256[:12]}\t{reason}{more}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from dxtracker.plan.periods import NewPlanOptions, plan_file_data
@@ -55,7 +55,8 @@ def publication_preview(session: Session) -> PublicationPreview:
     new_measures = _pairs(session, select(Measure.code, Measure.title).where(
         Measure.is_new.is_(True), Measure.new_in_edition == number).order_by(Measure.code))
     retired = tuple((f"V{n}", t) for n, t in session.execute(
-        select(Vision.number, Vision.title).where(Vision.retired_in_edition == number)))
+        select(Vision.number, Vision.title).where(Vision.retired_in_edition == number)
+        .order_by(Vision.number)))
     retired += _pairs(session, select(Project.code, Project.title).where(
         Project.retired_in_edition == number).order_by(Project.code))
     retired += _pairs(session, select(Kpi.code, Kpi.name).where(
@@ -111,8 +112,8 @@ def new_plan_preview(session: Session, options: NewPlanOptions) -> NewPlanPrevie
             select(Measure.code, MeasureProgress.department_id).join(MeasureProgress.measure)
             .where(MeasureProgress.fiscal_year.in_(years)))
             if code in carried_measures and dept in active)
-    total = len(session.scalars(select(Kpi.id)).all()) + \
-        len(session.scalars(select(Measure.id)).all())
+    total = _count(session, select(func.count(Kpi.id))) + \
+        _count(session, select(func.count(Measure.id)))
     return NewPlanPreview(
         data["plan"]["code"], data["plan"]["title"], len(projects), len(kpis), len(measures),
         total - len(kpis) - len(measures),
@@ -155,12 +156,16 @@ def department_uses(session: Session, dept: Department) -> DepartmentUses:
             kpi_reporting_department.c.department_id == dept.id).order_by(Kpi.code)),
         codes(select(Measure.code).join(measure_department).where(
             measure_department.c.department_id == dept.id).order_by(Measure.code)),
-        len(session.scalars(select(KpiActual.id).where(KpiActual.department_id == dept.id))
-            .all()),
-        len(session.scalars(select(MeasureProgress.id)
-                            .where(MeasureProgress.department_id == dept.id)).all()),
-        len(session.scalars(select(ReturnImport.id)
-                            .where(ReturnImport.department_id == dept.id)).all()))
+        _count(session, select(func.count(KpiActual.id))
+               .where(KpiActual.department_id == dept.id)),
+        _count(session, select(func.count(MeasureProgress.id))
+               .where(MeasureProgress.department_id == dept.id)),
+        _count(session, select(func.count(ReturnImport.id))
+               .where(ReturnImport.department_id == dept.id)))
+
+
+def _count(session: Session, query: Select[int]) -> int:
+    return session.scalar(query) or 0
 
 
 @dataclass(frozen=True)
@@ -176,12 +181,12 @@ def merge_preview(session: Session, retired: str, surviving: str) -> MergePrevie
     old, new = find_department(session, retired), find_department(session, surviving)
     uses = department_uses(session, old)
     theirs, ours = aliased(KpiActual), aliased(KpiActual)
-    both = len(session.execute(select(theirs.id).join(ours, (ours.kpi_id == theirs.kpi_id) & (
-        ours.fiscal_year == theirs.fiscal_year)).where(
-        theirs.department_id == old.id, ours.department_id == new.id)).all())
+    both = _count(session, select(func.count(theirs.id)).join(ours, (
+        ours.kpi_id == theirs.kpi_id) & (ours.fiscal_year == theirs.fiscal_year)).where(
+        theirs.department_id == old.id, ours.department_id == new.id))
     theirs_p, ours_p = aliased(MeasureProgress), aliased(MeasureProgress)
-    both += len(session.execute(select(theirs_p.id).join(ours_p, (
+    both += _count(session, select(func.count(theirs_p.id)).join(ours_p, (
         ours_p.measure_id == theirs_p.measure_id) & (
         ours_p.fiscal_year == theirs_p.fiscal_year)).where(
-        theirs_p.department_id == old.id, ours_p.department_id == new.id)).all())
+        theirs_p.department_id == old.id, ours_p.department_id == new.id))
     return MergePreview(old.name, new.name, uses, uses.actuals + uses.progress - both, both)

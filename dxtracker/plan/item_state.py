@@ -116,7 +116,7 @@ def state_of(kind: str, row: Item, session: Session) -> State:
     if isinstance(row, Project):
         state["vision"] = row.vision.number
         state["lead_department"] = row.lead_department.code
-        state["future_picture"] = [(f.number, f.text, f.is_new) for f in row.future_picture]
+        state["future_picture"] = _picture(row)
         # The project form also edits its vision's title (possibly of the vision it moves to).
         state["vision_titles"] = {v.number: v.title for v in get_plan(session).visions}
     elif isinstance(row, Kpi):
@@ -125,8 +125,7 @@ def state_of(kind: str, row: Item, session: Session) -> State:
         state["revisions"] = [_revision(r) for r in row.revisions]
     elif isinstance(row, Measure):
         state["departments"] = [d.code for d in row.departments]
-        state["schedule"] = [(s.first_fiscal_year, s.last_fiscal_year, s.text)
-                             for s in row.schedule]
+        state["schedule"] = _schedule(row)
     return state
 
 
@@ -178,8 +177,8 @@ def restore_in(session: Session, kind: str, row: Item, state: State, source: str
         _restore_revisions(row, state["revisions"], audit)
     elif isinstance(row, Measure):
         _set_links(session, row, "departments", state["departments"], audit)
-        if _schedule(row) != state["schedule"]:
-            old = _schedule(row)
+        old = _schedule(row)
+        if old != state["schedule"]:
             row.schedule.clear()
             session.flush()
             row.schedule.extend(ScheduleItem(position=i, first_fiscal_year=first,
@@ -219,6 +218,10 @@ def _schedule(row: Measure) -> list[tuple[int, int, str]]:
     return [(s.first_fiscal_year, s.last_fiscal_year, s.text) for s in row.schedule]
 
 
+def _picture(row: Project) -> list[tuple[int, str, bool]]:
+    return [(f.number, f.text, f.is_new) for f in row.future_picture]
+
+
 def _boxes_text(boxes: list[tuple[int, int, str]]) -> str:
     return "\n".join(f"{first}-{last}: {text}" for first, last, text in boxes)
 
@@ -256,7 +259,7 @@ def _restore_project(session: Session, row: Project, state: State, audit: _Audit
                                         "The lead department was retired; cannot restore.")
         audit.record("lead_department", row.lead_department.name, lead.name)
         row.lead_department = lead
-    picture = [(f.number, f.text, f.is_new) for f in row.future_picture]
+    picture = _picture(row)
     if picture != state["future_picture"]:
         row.future_picture.clear()
         session.flush()  # (project, number) is unique: the old rows go first

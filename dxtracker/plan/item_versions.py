@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxtracker.plan.item_state import find_item, item_code, item_label
-from dxtracker.store.models import Kpi, KpiTarget, Project
+from dxtracker.store.models import Kpi, KpiTarget, Project, Vision
 from dxtracker.store.row_versions import RowChanged, Versions, versions_of, who_changed
 
 # The audit log's entities of what an item's form edits (the 'who and when' of a refusal).
@@ -51,8 +51,8 @@ def _rows(session: Session, row: Any, *, lock: bool) -> list[Any]:
 
     model = type(row)
     rows = fresh(select(model).where(model.id == row.id))
-    if isinstance(row, Project):
-        rows += [row.vision]
+    if isinstance(row, Project):  # its vision too: the form edits the vision's title
+        rows += fresh(select(Vision).where(Vision.id == row.vision_id))
     if isinstance(row, Kpi):
         rows += fresh(select(KpiTarget).where(KpiTarget.kpi_id == row.id)
                       .order_by(KpiTarget.fiscal_year))

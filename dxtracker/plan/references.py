@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.plan.item_state import Item
-from dxtracker.plan.revisions import current_edition, edition_for_changes
+from dxtracker.plan.revisions import current_edition, in_published_edition
 from dxtracker.store.models import (
     Kpi,
     KpiActual,
@@ -75,14 +75,6 @@ def _entered(session: Session, model, column, row: Kpi | Measure,  # type: ignor
              _count(session, column, row.id)),
             ("取り込んだ回答による変更", "changes by merged returns",
              _merged(session, model.__tablename__, row.code))]
-
-
-def in_published_edition(session: Session, row: Kpi | Measure) -> bool:
-    """Whether a published edition of the plan carries the item (all but 【新】 items added
-    for the edition not yet published, and everything of a plan never published)."""
-    if not current_edition(session).published:
-        return False
-    return not (row.is_new and row.new_in_edition == edition_for_changes(session))
 
 
 def _published(session: Session, row: Kpi | Measure) -> list[Reference]:

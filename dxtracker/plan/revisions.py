@@ -24,7 +24,7 @@ from dxtracker.figures.parse import parse_value
 from dxtracker.store.audit import current_user, record_change
 from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_kpi, get_plan
-from dxtracker.store.models import Kpi, KpiTarget, Plan, PlanEdition, TargetRevision
+from dxtracker.store.models import Kpi, KpiTarget, Measure, Plan, PlanEdition, TargetRevision
 
 
 class RevisionRejected(DxTrackerError):
@@ -178,8 +178,14 @@ def change_target_in(session: Session, kpi: Kpi, fiscal_year: int, value_text: s
 def revises(session: Session, kpi: Kpi, old: str | None) -> bool:
     """Whether changing a target that reads `old` records a revision (else it is overwritten):
     a value was published, and the KPI is not new in the edition being made."""
-    return (old is not None and is_published(session)
-            and not (kpi.is_new and kpi.new_in_edition == edition_for_changes(session)))
+    return old is not None and in_published_edition(session, kpi)
+
+
+def in_published_edition(session: Session, row: Kpi | Measure) -> bool:
+    """Whether a published edition of the plan carries the item (all but 【新】 items added
+    for the edition not yet published, and nothing of a plan never published)."""
+    return is_published(session) and not (
+        row.is_new and row.new_in_edition == edition_for_changes(session))
 
 
 def revise_target(db: Database, kpi_code: str, fiscal_year: int, value_text: str | None,
@@ -205,8 +211,12 @@ def list_revisions(session: Session, kpi_code: str | None = None) -> list[Revisi
     if kpi_code is not None:
         query = query.where(Kpi.id == find_kpi(session, kpi_code).id)
     rows = session.execute(query.order_by(Kpi.code, TargetRevision.id)).all()
-    return [RevisionRow(code, r.fiscal_year, r.old_value, r.new_value, r.revised_on, r.reason,
-                        r.edition, r.id) for r, code in rows]
+    return [_revision_row(r, code) for r, code in rows]
+
+
+def _revision_row(r: TargetRevision, kpi_code: str) -> RevisionRow:
+    return RevisionRow(kpi_code, r.fiscal_year, r.old_value, r.new_value, r.revised_on,
+                       r.reason, r.edition, r.id)
 
 
 def withdraw_revision(db: Database, revision_id: int, reason: str, *,
@@ -225,9 +235,7 @@ def withdraw_revision(db: Database, revision_id: int, reason: str, *,
                 f"修正 {revision_id} はありません。`dxtracker plan revisions` で番号を確かめてください。",
                 f"No revision {revision_id}; see `dxtracker plan revisions`.")
         kpi = revision.kpi
-        row = RevisionRow(kpi.code, revision.fiscal_year, revision.old_value,
-                          revision.new_value, revision.revised_on, revision.reason,
-                          revision.edition, revision.id)
+        row = _revision_row(revision, kpi.code)
         check_withdrawal(session, revision)
         target = next(t for t in kpi.targets if t.fiscal_year == revision.fiscal_year)
         target.value = revision.old_value

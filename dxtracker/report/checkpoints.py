@@ -21,13 +21,14 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from dxtracker.returns.review import ENTITY as REVIEW_ENTITY
+from dxtracker.returns.review import entity_code as review_code
 from dxtracker.store.models import AuditEntry, Department, ReturnImport
 
-# The review's audit entries (dxtracker/returns/review.py writes them).
-REVIEW_ENTITY, REVIEW_FIELD, ACCEPTED = "return_review", "state", "accepted"
+# The review's move to 承認, as dxtracker/returns/review.py records it.
+REVIEW_FIELD, ACCEPTED = "state", "accepted"
 # The department's own figures, as the audit log names them ("P03-K2/2022/D04", field).
 FIGURE_ENTITIES = ("kpi_actual", "measure_progress")
-BASES = ("accepted", "merged", "none")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def _checkpoint(session: Session, department: Department, fiscal_year: int) -> C
     accepted = session.execute(
         select(AuditEntry.id, AuditEntry.at, AuditEntry.user)
         .where(AuditEntry.entity == REVIEW_ENTITY,
-               AuditEntry.entity_code == f"{department.code}/{fiscal_year}",
+               AuditEntry.entity_code == review_code(department, fiscal_year),
                AuditEntry.field == REVIEW_FIELD, AuditEntry.new_value == ACCEPTED)
         .order_by(AuditEntry.id.desc()).limit(1)).first()
     if accepted is not None:

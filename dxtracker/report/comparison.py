@@ -96,8 +96,10 @@ def _number(text: str | None, unit: str) -> Decimal | None:
 def build_comparison(session: Session, fiscal_year: int, *, since: str = "year",
                      department: str | None = None,
                      snapshot: Mapping[str, Any] | None = None) -> Comparison:
-    """The comparison for `fiscal_year`; `snapshot` (of this session) saves reading the plan
-    again when the caller has it."""
+    """The comparison for `fiscal_year`, of the items of `snapshot` (of this session; the
+    whole plan when not given). The report passes its own snapshot, already without the items
+    retired before the year, so that its 前年度比較 sheet lists what its other sheets list; the
+    app's page passes none and also shows a retired item's figures of the year before."""
     if since not in SINCE:
         raise ValueError(f"unknown comparison {since!r}; one of {SINCE}")
     snapshot = snapshot if snapshot is not None else plan_snapshot(session)

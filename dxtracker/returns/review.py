@@ -228,8 +228,8 @@ def note_merged_in(session: Session, run_id: int, import_id: int, department: De
 def undo_review_changes_in(session: Session, changes: list[MergeChange], detail: str) -> None:
     """Put back the review states a merge run moved (undo, in its transaction); refuses when a
     person has moved one since (undoing would silently throw their review away)."""
-    for change in changes:
-        review = review_row(session, change.department_id, change.fiscal_year)
+    reviews = [review_row(session, c.department_id, c.fiscal_year) for c in changes]
+    for change, review in zip(changes, reviews, strict=True):
         current = review.state if review is not None else None
         if current != change.new_value:
             name = change.department.name
@@ -239,8 +239,7 @@ def undo_review_changes_in(session: Session, changes: list[MergeChange], detail:
                 "取り消しませんでした（何も変更していません）。",
                 f"The review of {name}'s return for FY{change.fiscal_year} has moved on since "
                 f"the merge ({state_label(current or '', 'en')}); nothing was undone.")
-    for change in changes:
-        review = review_row(session, change.department_id, change.fiscal_year)
+    for change, review in zip(changes, reviews, strict=True):
         assert review is not None  # checked above
         record_change(session, source="undo", source_detail=detail, entity=ENTITY,
                       entity_code=entity_code(change.department, change.fiscal_year),

@@ -18,8 +18,6 @@ STATE_LABELS = {
     "accepted": ("承認", "accepted"),
     "sent_back": ("差戻し", "sent back"),
 }
-# Waiting for headquarters (received, under review) or for the department (sent back).
-OUTSTANDING = ("received", "under_review", "sent_back")
 
 
 def state_label(state: str, language: str = "ja") -> str:
@@ -59,10 +57,6 @@ class ReviewInfo:
     @property
     def accepted(self) -> bool:
         return self.state == "accepted"
-
-    @property
-    def outstanding(self) -> bool:
-        return self.state in OUTSTANDING
 
 
 def info_of(review: ReturnReview) -> ReviewInfo:

@@ -26,14 +26,12 @@ from sqlalchemy.orm import Session
 
 from dxtracker.figures.fiscal_year import fiscal_year_label
 from dxtracker.returns.collect import resolve_department
+from dxtracker.returns.diff import sheet_of
 from dxtracker.returns.export import ExportResult, Remarks, default_return_file_name, write_return
-from dxtracker.returns.layout import KPI_SHEET, MEASURE_SHEET
 from dxtracker.returns.review import ReviewRefused, change_review_in
 from dxtracker.returns.review_info import ReviewInfo, review_of
 from dxtracker.store.db import Database
 from dxtracker.store.models import Department, Kpi, Measure
-
-SHEETS = {"kpi_actual": KPI_SHEET, "measure_progress": MEASURE_SHEET}
 
 
 def send_back_file_name(fiscal_year: int, department_name: str) -> str:
@@ -83,7 +81,7 @@ def remarks_of(session: Session, review: ReviewInfo) -> Remarks:
         ("差戻しの理由", review.sent_back_reason),
     ]
     for number, item in enumerate(review.items):
-        place = f"{SHEETS.get(item.entity, '')}シート {item.item_code}"
+        place = f"{sheet_of(item.entity)}シート {item.item_code}"
         name = names.get(item.item_code, "")
         preface.append(("修正する項目" if number == 0 else "",
                         f"{place}「{name}」: {item.reason}" if name else f"{place}: {item.reason}"))

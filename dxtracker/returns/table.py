@@ -46,15 +46,7 @@ class ReturnTable:
         self.locked = [(number, self.index[c.key], c.key)
                        for number, c in enumerate(self.columns)
                        if number and not c.input and c.key in self.index]
-        # (sheet row, position) of every cell hidden under another cell of a merged range.
-        self.covered: dict[tuple[int, int], str] = {}
-        for (top, left), (bottom, right) in self.merges:
-            span = f"{get_column_letter(left + 1)}{top + 1}:{get_column_letter(right + 1)}" \
-                   f"{bottom + 1}"
-            for r in range(top, bottom + 1):
-                for c in range(left, right + 1):
-                    if (r, c) != (top, left):
-                        self.covered[(r + 1, c)] = span
+        self.covered = _covered(self.merges, len(self.rows), sorted(set(self.index.values())))
 
     def ref(self, key: str, row: int) -> str:
         return f"{get_column_letter(self.index[key] + 1)}{row}"
@@ -74,6 +66,30 @@ class ReturnTable:
         if not self.covered or key not in self.index:
             return None
         return self.covered.get((row, self.index[key]))
+
+
+def _covered(merges: list[Any], height: int, positions: list[int]
+             ) -> dict[tuple[int, int], str]:
+    """(sheet row, position) of every cell of the table's rows and columns hidden under
+    another cell of a merged range, and that range ("K4:K5"). Clipped to the table: a crafted
+    range may span the whole sheet. Ranges that do not overlap (Excel writes no other) cover
+    each of those cells once at most; more than that is a crafted file, and what is covered
+    by then is kept (a cell not taken as covered is compared or read as usual)."""
+    covered: dict[tuple[int, int], str] = {}
+    budget = height * len(positions)
+    for (top, left), (bottom, right) in merges:
+        columns = [c for c in positions if left <= c <= right]
+        last = min(bottom, height - 1)
+        budget -= len(columns) * max(0, last - top + 1)
+        if budget < 0:
+            break
+        span = f"{get_column_letter(left + 1)}{top + 1}:{get_column_letter(right + 1)}" \
+               f"{bottom + 1}"
+        for r in range(top, last + 1):
+            for c in columns:
+                if (r, c) != (top, left):
+                    covered[(r + 1, c)] = span
+    return covered
 
 
 def open_table(reading: ReturnReading, workbook: BoundedWorkbook, key: str) -> ReturnTable:

@@ -4,8 +4,8 @@ Every write records audit entries (CONTRIBUTING: one transaction per write, with
 entry), so new audit entries mean new changes. The mark is the newest entry's id and the
 number of entries above a floor a little below it: on a server, ids come from a sequence and
 a transaction that took a lower id may commit after one that took a higher id; counting the
-entries above the floor sees that late commit too. Both are index lookups on the primary key:
-a few milliseconds even on a server, cheap enough for a check on every window activation.
+entries above the floor sees that late commit too. Both are index lookups on the primary key,
+cheap enough for a check on every window activation.
 """
 
 from __future__ import annotations

@@ -71,12 +71,6 @@ class DatabaseLocation:
         """The same server database, connecting with `password` (from the credential store)."""
         return DatabaseLocation(self.path, self.url, password)
 
-    def engine_url(self) -> URL | str:
-        """What `create_engine` takes (the password goes separately, as a connect argument)."""
-        if self.url is not None:
-            return self.url
-        return f"sqlite:///{self.path}"
-
     def same_as(self, other: DatabaseLocation) -> bool:
         """Whether both name the same database (files compared by their resolved paths)."""
         if self.path is not None and other.path is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -32,12 +31,6 @@ def user_data_dir() -> Path:
 
     # %LOCALAPPDATA%\DXTracker on Windows: the local disk, never a roaming network profile.
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
-
-
-def default_db_path() -> Path:
-    """`DXTRACKER_DB` if set, else the database in the user's data folder."""
-    from_env = os.environ.get(DB_ENV)
-    return Path(from_env) if from_env else user_data_dir() / DB_FILE_NAME
 
 
 def default_backup_dir(db_path: Path) -> Path:

@@ -51,7 +51,6 @@ class DepartmentRows:
     """A table whose rows belong to one department each (see the module docstring)."""
 
     table: str
-    parent: str  # the item the row is about (its foreign key column)
     reported: str  # SQL: the department reports / is responsible for that item
     fixed: tuple[str, ...]  # never updated by a department: whose and which row it is
 
@@ -64,13 +63,13 @@ class DepartmentRows:
 
 DEPARTMENT_ROWS = (
     DepartmentRows(
-        "kpi_actual", "kpi_id",
+        "kpi_actual",
         "EXISTS (SELECT 1 FROM kpi k WHERE k.id = kpi_actual.kpi_id AND k.all_departments_report)"
         " OR EXISTS (SELECT 1 FROM kpi_reporting_department r WHERE r.kpi_id = kpi_actual.kpi_id"
         " AND r.department_id = kpi_actual.department_id)",
         ("id", "kpi_id", "fiscal_year", "department_id")),
     DepartmentRows(
-        "measure_progress", "measure_id",
+        "measure_progress",
         "EXISTS (SELECT 1 FROM measure m WHERE m.id = measure_progress.measure_id"
         " AND m.all_departments) OR EXISTS (SELECT 1 FROM measure_department r"
         " WHERE r.measure_id = measure_progress.measure_id"

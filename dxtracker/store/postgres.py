@@ -143,18 +143,26 @@ def _is_connection_failure(state: str | None, exc: DBAPIError) -> bool:
     return state.startswith(("08", "28")) or state == "3D000"
 
 
+def id_sequences(conn: Connection, tables: Iterable[Table]) -> dict[Table, str]:
+    """The sequence that hands out each table's ids, for the tables that have one (a single
+    integer primary key made by `create_all`), named as the server quotes it."""
+    found: dict[Table, str] = {}
+    for table in tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1:
+            continue
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                {"t": table.name, "c": keys[0].name}).scalar()
+        if sequence is not None:
+            found[table] = sequence
+    return found
+
+
 def reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
     """After rows were copied in with their ids: each id sequence continues after the highest
     id, so that the next row added gets a new one."""
-    for table in tables:
-        keys = list(table.primary_key.columns)
-        if len(keys) != 1 or not keys[0].autoincrement or keys[0].type.python_type is not int:
-            continue
-        column = keys[0].name
-        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                {"t": table.name, "c": column}).scalar()
-        if sequence is None:
-            continue
+    for table, sequence in id_sequences(conn, tables).items():
+        column = next(iter(table.primary_key.columns)).name
         conn.execute(text(
             f'SELECT setval(:s, coalesce((SELECT max("{column}") FROM "{table.name}"), 0) + 1,'
             " false)"), {"s": sequence})
@@ -173,8 +181,8 @@ def copy_in(conn: Connection, table: str, columns: Sequence[str],
     not a server, few rows, or a table under row-level security (COPY FROM refuses those).
 
     Why: a merge writes ~30,000 rows (audit entries, undo records, figures); on the server,
-    executemany sends them as one statement each, COPY as one stream (half the time, measured
-    in benchmarks/bench_postgres.py)."""
+    executemany sends them as one statement each, COPY as one stream (the merge on a server
+    is measured in benchmarks/bench_postgres.py)."""
     if conn.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
         return False
     secured = conn.info.get(ROW_SECURITY)

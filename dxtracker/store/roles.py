@@ -26,6 +26,7 @@ from dxtracker.store.db import Database
 from dxtracker.store.lookup import all_departments, find_department
 from dxtracker.store.models import Base, Department, DepartmentRole
 from dxtracker.store.policies import HEADQUARTERS_ROLE, USER_ROLE
+from dxtracker.store.postgres import id_sequences
 
 HEADQUARTERS_WORDS = ("headquarters", "本部")
 
@@ -211,11 +212,8 @@ def _apply_privileges(conn: Connection, report: SetupReport) -> None:
     tables = Base.metadata.sorted_tables
     for statement in policies.grants(tables, quote):
         conn.execute(text(statement))
-    sequences = {table.name: conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"), {
-        "t": table.name, "c": table.primary_key.columns.values()[0].name}).scalar()
-        for table in tables if len(table.primary_key.columns) == 1}
-    for statement in policies.sequence_grants(
-            {t: s for t, s in sequences.items() if s is not None}, quote):
+    sequences = {table.name: sequence for table, sequence in id_sequences(conn, tables).items()}
+    for statement in policies.sequence_grants(sequences, quote):
         conn.execute(text(statement))
     for table in policies.SECURED_TABLES:
         conn.execute(text(f"ALTER TABLE {quote(table)} ENABLE ROW LEVEL SECURITY"))

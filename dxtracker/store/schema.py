@@ -52,11 +52,9 @@ def _create_schema_in(session: Session) -> None:
     session.flush()  # stamped before `fill` runs (db copy replaces the stamps with its own)
 
 
-def database_exists(target: Path | DatabaseLocation) -> bool:
+def database_exists(target: DatabaseLocation) -> bool:
     """Whether `target` holds something already: the file exists, or the server database
     has tables (an empty server database is where `init` puts a new one)."""
-    if isinstance(target, Path):
-        return target.exists()
     if target.path is not None:
         return target.path.exists()
     db = Database(target)

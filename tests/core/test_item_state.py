@@ -57,6 +57,7 @@ def test_an_added_target_and_note_are_undone_without_a_revision(db):
     edit_then_undo_redo(db, "kpi", "P06-K4", lambda: (
         edit_kpis.set_target(db, "P06-K4", 2022, "9,999"),
         edit_kpis.set_target_note(db, "P06-K4", 2022, "注記")))
+    assert "revision" not in {e[2] for e in entries(db, "undo")}
 
 
 def test_a_measure_edit_with_schedule_and_departments_is_undone(db):

@@ -30,6 +30,12 @@ ROWS = {
                    "WHERE entity != 'return_review'",
 }
 
+# A return with updates and inserts, full-width and unit-suffixed figures, a formula-like text.
+FILLED = {"kpis": {"P03-K1": {"actual": "４１．５％", "note": "確定"},
+                   "P01-K1": {"actual": "1,234件"}, "P03-K3": {"note": "数値は未確定"}},
+          "measures": {"P03-M1": {"status": "順調", "record": "説明会", "issues": "=課題"},
+                       "P01-M1": {"next_policy": "継続"}}}
+
 
 def _state(db_path: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(db_path)
@@ -48,7 +54,7 @@ def _headquarters(template: Path, target: Path) -> Path:
     return path
 
 
-def _apply_one_by_one(db_path: Path, return_path: Path) -> None:
+def apply_one_by_one(db_path: Path, return_path: Path) -> None:
     """The reference: each changed row through the public entry functions, one transaction."""
     with open_database(db_path) as db:
         with db.read() as session:
@@ -74,15 +80,11 @@ def _apply_one_by_one(db_path: Path, return_path: Path) -> None:
 
 def test_bulk_writer_matches_the_entry_functions(template_db, tmp_path):
     bulk = _headquarters(template_db, tmp_path / "bulk.sqlite3")
-    path = fill(export(bulk, "商工労働部", 2022, tmp_path / "r.xlsx"),
-                kpis={"P03-K1": {"actual": "４１．５％", "note": "確定"},
-                      "P01-K1": {"actual": "1,234件"}, "P03-K3": {"note": "数値は未確定"}},
-                measures={"P03-M1": {"status": "順調", "record": "説明会", "issues": "=課題"},
-                          "P01-M1": {"next_policy": "継続"}})
+    path = fill(export(bulk, "商工労働部", 2022, tmp_path / "r.xlsx"), **FILLED)
     reference = copy_db(bulk, tmp_path / "reference.sqlite3")
     with open_database(bulk) as db:
         assert merge_returns(db, [path], backup_dir=tmp_path / "b").exit_code == 0
-    _apply_one_by_one(reference, path)
+    apply_one_by_one(reference, path)
     assert _state(bulk) == _state(reference)
     assert len(_state(bulk)["audit_entry"]) > 4
 

@@ -6,7 +6,6 @@ two real connections at once."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -169,7 +168,7 @@ def test_on_a_server_the_second_saver_waits_for_the_first_and_is_refused(pg_url,
     db.close()
 
 
-def test_expected_versions_are_not_needed_by_the_command_line(db: Database, tmp_path: Path):
+def test_expected_versions_are_not_needed_by_the_command_line(db: Database):
     """Without a version (the command line, a script) a save works as before."""
     set_actual(db, "P01-K1", FY, "1", department=DEPT)
     assert set_actual(db, "P01-K1", FY, "2", department=DEPT).new_value == "2"

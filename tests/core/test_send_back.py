@@ -5,7 +5,6 @@ is refused field by field and remembered; undoing a merge puts the review state 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from dxtracker.store.db import Database
 from dxtracker.store.lookup import find_department
 from tests.core.conftest import RETURN_DEPARTMENT as DEPT
 from tests.core.conftest import RETURN_FISCAL_YEAR as FY
-from tests.core.test_merge_support import fill, read
+from tests.core.test_merge_support import copy_db, fill, read
 from tests.helpers import stored_actual
 
 ITEMS = {"P03-K3": "単位が件ではありません", "P03-M1": "取組実績が空欄です"}
@@ -109,15 +108,13 @@ def test_a_workbook_that_cannot_be_written_leaves_the_return_as_it_was(db, expor
         write_send_back_workbook(session, DEPT, FY, tmp_path / "y.xlsx")
 
 
-@pytest.mark.sqlite_only("the department's own database is a second SQLite file")
 def test_the_department_can_merge_it_into_its_own_database_first(
         template_db, db, exported, sent_back, tmp_path):
     """The department's DX Tracker holds what it sent; headquarters corrected a note since. The
     workbook merged there brings headquarters' note along (its base is that database's own
     value); the department fixes the item there and exports a new return, which headquarters
     merges against its own figures."""
-    own = tmp_path / "department.sqlite3"
-    shutil.copyfile(template_db, own)
+    own = copy_db(template_db, tmp_path / "department.sqlite3")
     with open_database(own) as department:
         set_actual(department, "P03-K3", FY, "120", department=DEPT)
         assert merged(department, sent_back, tmp=tmp_path / "d").exit_code == 0
@@ -141,8 +138,7 @@ def test_headquarters_edits_reach_the_department_through_the_workbook(
     set_actual(db, "P03-K3", FY, "120", department=DEPT, note="本部で補記")
     _, result = send_back_return(db, DEPT, FY, reason="確認", items={"P03-K3": "備考"},
                                  directory=folder)
-    own = tmp_path / "department.sqlite3"
-    shutil.copyfile(template_db, own)
+    own = copy_db(template_db, tmp_path / "department.sqlite3")
     with open_database(own) as department:
         set_actual(department, "P03-K3", FY, "120", department=DEPT)
         assert merged(department, result.path, tmp=tmp_path / "d").exit_code == 0

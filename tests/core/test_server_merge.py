@@ -21,8 +21,8 @@ from dxtracker.returns.undo import undo_last_merge
 from dxtracker.store import postgres
 from dxtracker.store.db import Database
 from tests.core.test_merge_support import export, fill, kpi, show
+from tests.core.test_merge_writer import FILLED, apply_one_by_one
 from tests.core.test_merge_writer import ROWS as WRITER_ROWS
-from tests.core.test_merge_writer import _apply_one_by_one as apply_one_by_one
 from tests.helpers import contents, snapshot, stored_actual
 from tests.postgres import database_name
 
@@ -226,11 +226,7 @@ def test_the_bulk_writer_on_a_server_leaves_what_the_entry_functions_leave(
         for url in (bulk_url, reference_url):
             with Database(url) as database:  # some rows there already: updates and inserts
                 set_actual(database, "P03-K1", FY, "38", note="前回の回答")
-        path = fill(export(bulk_url, "商工労働部", FY, tmp_path / "r.xlsx"),
-                    kpis={"P03-K1": {"actual": "４１．５％", "note": "確定"},
-                          "P01-K1": {"actual": "1,234件"}, "P03-K3": {"note": "数値は未確定"}},
-                    measures={"P03-M1": {"status": "順調", "record": "説明会", "issues": "=課題"},
-                              "P01-M1": {"next_policy": "継続"}})
+        path = fill(export(bulk_url, "商工労働部", FY, tmp_path / "r.xlsx"), **FILLED)
         with Database(bulk_url) as database:
             assert merge_returns(database, [path]).exit_code == 0
         apply_one_by_one(reference_url, path)

@@ -15,7 +15,7 @@ from dxtracker.returns.apply import merge_returns
 from dxtracker.store.connect import open_database
 from tests.core.corpus_tools import DEPT, FY, Maker
 from tests.core.returns_corpus import BY_KEY, FORMULA_LIKE
-from tests.core.test_merge_support import cli
+from tests.core.test_merge_support import cli, copy_db
 
 REASON = "=HYPERLINK(\"http://example.invalid\")"  # headquarters' send-back reason
 TEXTS = {*FORMULA_LIKE.values(), REASON}
@@ -68,9 +68,7 @@ def formula_elements(path: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def workbooks(template_db, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("text_stays_text")
-    db_path = folder / "hq.sqlite3"
-    db_path.write_bytes(template_db.read_bytes())
-    return written(db_path, folder)
+    return written(copy_db(template_db, folder / "hq.sqlite3"), folder)
 
 
 # Which of the texts each workbook carries (the report shows the record and the notes; the

@@ -3,18 +3,14 @@ in Japanese and English, and takes only returns of the year chosen in the toolba
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
 from tests.core.corpus_tools import Maker
+from tests.helpers import SHOTS
 
 FY = 2022
-# Screenshots to look at, in the temporary folder (never the repository).
-SHOTS = Path(os.environ.get("DXTRACKER_SHOTS") or tempfile.gettempdir())
 
 
 def shot(window, qtbot, name: str) -> None:  # type: ignore[no-untyped-def]

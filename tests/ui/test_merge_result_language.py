@@ -3,14 +3,10 @@ follows a language switch like the rest of the page, and keeps its figures."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from tests.core.corpus_tools import Maker
+from tests.helpers import SHOTS
 
 FY = 2022
-SHOTS = Path(os.environ.get("DXTRACKER_SHOTS") or tempfile.gettempdir())
 
 
 def test_the_result_line_is_translated_again(ctx, make_window, tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]

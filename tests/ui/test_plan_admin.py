@@ -16,6 +16,7 @@ from dxtracker.plan import edit_kpis
 from dxtracker.plan.revisions import list_editions
 from dxtracker.store.models import AuditEntry
 from tests.helpers import find, snapshot
+from tests.ui.test_plan_editor import replace_text
 from ui.models.kpi_rows import load_kpi_rows
 from ui.plan_menu import ACTIONS
 from ui.tasks import TaskRunner
@@ -157,13 +158,6 @@ def test_proposals_and_editor_open_the_plan_editor(main_window):
 def editor(main_window):  # type: ignore[no-untyped-def]
     main_window.show_page("plan_editor")
     return main_window.pages["plan_editor"].editor
-
-
-def replace_text(qtbot, type_text, widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    widget.setFocus()
-    widget.selectAll()
-    qtbot.keyClick(widget, Qt.Key.Key_Delete)
-    type_text(widget, text)
 
 
 def test_a_plan_edit_is_undone_and_redone_from_the_edit_menu(

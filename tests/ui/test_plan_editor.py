@@ -182,6 +182,8 @@ def test_accept_and_reject_proposals(page, ctx, proposal_ids, qtbot, type_text):
     panel.view.selectRow(0)
     qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)
     assert "理由" in panel.dialog.message.text() and not panel.dialog.ok_button.isEnabled()
+    # the proposal stays in view while the reason is missing
+    assert "P03-K3" in panel.dialog.preview.toPlainText()
     type_text(panel.dialog.note, "根拠が不足")
     confirm(qtbot, panel)
     with ctx.db.read() as session:

@@ -18,7 +18,7 @@ from dxtracker.plan import edit_kpis
 from dxtracker.store import audit
 from dxtracker.store.connect import open_database
 from dxtracker.store.db import Database
-from tests.helpers import stored_actual
+from tests.helpers import SHOTS, stored_actual
 from ui.models.kpi_entry_model import Column, KpiEntryModel
 from ui.pages.kpi_entry import KpiEntryPage
 from ui.pages.plan_editor import PlanEditorPage
@@ -26,7 +26,6 @@ from ui.pages.progress import ProgressPage
 
 DEPT = "商工労働部"
 FY = 2022
-SHOTS = Path("/tmp") / "dxtracker-shots"
 
 
 def someone_else(db_path: Path, monkeypatch: pytest.MonkeyPatch, name: str = "tanaka") -> Database:
@@ -88,7 +87,6 @@ def test_the_plan_editor_refuses_and_reloads(ctx, db_path, show_widget, monkeypa
     assert not page.editor.save()
     assert form.name.text() == "田中が直した名称"
     assert "tanaka" in page.editor.message.text()
-    SHOTS.mkdir(exist_ok=True)
     QApplication.processEvents()  # the layout makes room for the wrapped message
     page.grab().save(str(SHOTS / f"plan-editor-refused-{language}.png"))
     form.name.setText("鈴木の名称")  # from the new state: saved

@@ -14,6 +14,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from tests.helpers import SHOTS
 from tests.postgres import PASSWORD_ROLE, database_name
 from ui import app
 from ui.credentials import SERVICE, credential_key
@@ -23,7 +24,6 @@ from ui.pages.settings_page import SettingsPage
 from ui.settings import Settings
 
 PASSWORD = "p@ss w0rd"
-SHOTS = Path("/tmp") / "dxtracker-shots"
 
 
 class MemoryKeyring(KeyringBackend):
@@ -97,7 +97,6 @@ def test_connect_saves_the_password_in_the_store_and_reopens_on_the_server(
     fill(dialog, pg_cluster, server_name, PASSWORD)
     dialog.test()
     assert "PostgreSQL" in dialog.result.text()
-    SHOTS.mkdir(exist_ok=True)
     dialog.grab().save(str(SHOTS / f"server-connect-{language}.png"))
     dialog.accept()
     assert not dialog.isVisible()
@@ -115,3 +114,15 @@ def test_connect_saves_the_password_in_the_store_and_reopens_on_the_server(
     location = app._db_path(args, Settings.load(ctx.settings.path))
     assert location.password == PASSWORD and "w0rd" not in location.name
     ctx.db.close()
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("ja", "サーバー、データベース名、ユーザー名を入力してください。"),
+    ("en", "Enter the host, database, user."),
+])
+def test_missing_fields_are_named_as_the_language_lists_them(ctx, show_widget, language,
+                                                            expected):
+    ctx.set_language(language)
+    dialog = show_widget(SettingsPage(ctx)).connect_to_server()
+    dialog.test()  # nothing filled in: no connection is tried
+    assert dialog.result.text() == expected

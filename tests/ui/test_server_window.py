@@ -42,8 +42,6 @@ def test_the_window_names_the_server_database_without_its_password(
     assert page.db_edit.text() == server_ctx.db.name and not page.db_warning.isVisible()
     shown = window.db_label.text() + page.db_edit.text() + window.windowTitle()
     assert PASSWORD not in shown
-    window.resize(1100, 700)
-    window.grab().save(f"/tmp/13a_server_window_{language}.png")
 
 
 def test_the_report_child_gets_the_server_and_its_password_apart(server_ctx, tmp_path):

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ui.context import AppContext
 from ui.dialogs.file_dialog import FileWritingDialog
 from ui.dialogs.review import reason_edit, run_review
-from ui.i18n import tr
+from ui.i18n import list_text, tr
 from ui.models import year_label
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ class SendBackDialog(FileWritingDialog):
         missing = [item.code for item in self.model.chosen() if not item.reason]
         if missing:
             return tr("チェックした項目の理由を入力してください: {codes}",
-                      codes="、".join(missing))
+                      codes=list_text(missing))
         if not self.name_edit.text().strip():
             return tr("ファイル名を入力してください。")
         if not self.target_path().parent.is_dir():

@@ -28,7 +28,7 @@ from dxtracker.errors import DxTrackerError
 from dxtracker.store.location import SERVER_DRIVER, DatabaseLocation
 from ui.context import AppContext
 from ui.credentials import save_password
-from ui.i18n import tr
+from ui.i18n import list_text, tr
 from ui.tasks import error_text
 
 SSL_MODES = ("prefer", "require", "verify-full")
@@ -156,7 +156,7 @@ class ServerConnectDialog(QDialog):
                                            (tr("データベース名"), self.database),
                                            (tr("ユーザー名"), self.user))
                  if not widget.text().strip()]
-        return tr("{fields}を入力してください。", fields="、".join(names)) if names else ""
+        return tr("{fields}を入力してください。", fields=list_text(names)) if names else ""
 
     def _show(self, text: str, *, ok: bool) -> None:
         self.result.setStyleSheet("color: #1d6b2c;" if ok else "color: #b00000;")
@@ -198,7 +198,7 @@ class ServerConnectDialog(QDialog):
             return
         location = self.location()
         try:
-            self.ctx.open_database(location)  # type: ignore[arg-type]  # takes a location too
+            self.ctx.open_database(location)
         except DxTrackerError as exc:
             self._show(self._explain(exc), ok=False)
             return

@@ -5,9 +5,9 @@ subclass and append ONE line to `PAGES` (module path, class name). At startup th
 (the project view, the home page) and the page the window opens on (the one the user left off
 on, found by its key: `ui.pages.<key>` or `ui.pages.<key>_page`) are imported with the plan;
 the other modules are imported once that page shows its data, on the worker thread, and their
-buttons appear when they are ready. A page is constructed only when first shown. Keep a page module cheap to import all the same (import
-heavy libraries such as matplotlib, openpyxl or pandas inside methods): every page's import
-delays the moment all buttons show.
+buttons appear when they are ready. A page is constructed only when first shown. Keep a page
+module cheap to import all the same (import heavy libraries such as matplotlib, openpyxl or
+pandas inside methods): every page's import delays the moment all buttons show.
 
 A page:
 - takes `ctx: AppContext` and reads `ctx.db`, `ctx.department`, `ctx.fiscal_year` at each use;

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from ui.i18n import language, tr
+from ui.i18n import language, list_text, tr
 from ui.models import year_label
 from ui.models.tracker_model import FILTERS, TrackerLine, TrackerModel, filter_text, when
 from ui.pages import Page
@@ -209,7 +209,7 @@ class TrackerPage(Page):
                 lines.append(tr("承認: {when} {who}", when=when(review.accepted_at),
                                 who=review.accepted_by))
             if review.sent_back_at:
-                items = "、".join(f"{i.item_code}（{i.reason}）" for i in review.items)
+                items = list_text(f"{i.item_code}（{i.reason}）" for i in review.items)
                 lines.append(tr("差戻し {count}回（最後は {when}）: {reason}", count=review.send_backs,
                                 when=when(review.sent_back_at), reason=review.sent_back_reason)
                              + (" " + tr("項目: {items}", items=items) if items else ""))

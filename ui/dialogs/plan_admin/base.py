@@ -28,7 +28,7 @@ from dxtracker.errors import DxTrackerError
 from dxtracker.figures.fiscal_year import FiscalYearError
 from dxtracker.figures.parse import ValueParseError
 from ui.context import AppContext
-from ui.i18n import language, tr
+from ui.i18n import language, list_text, tr
 from ui.models import full_year_label
 
 USER_ERRORS = (DxTrackerError, ValueParseError, FiscalYearError)
@@ -42,7 +42,7 @@ def html_list(items: Iterable[str], *, empty: str = "") -> str:
 
 def codes_text(codes: Iterable[str]) -> str:
     """Codes as a list in the running text ("P03-K1、P03-K2" / "P03-K1, P03-K2"), — if none."""
-    return ("、" if language() == "ja" else ", ").join(codes) or "—"
+    return list_text(codes) or "—"
 
 
 def para(text: str, *, strong: bool = False) -> str:

@@ -57,9 +57,8 @@ class ProposalDialog(ConfirmDialog):
                      tr("目標: {old} → {new}", old=current or "—", new=p.value),
                      tr("提案の理由: {reason}", reason=p.reason or "—")]
         if not self.accepting:
-            if not self.note.text().strip():
-                raise DxTrackerError("却下の理由を入力してください（部局へ伝えます）。",
-                                     "Give a reason for the rejection (the department is told).")
+            if not self.note.text().strip():  # the proposal stays in view meanwhile
+                self.refusal = tr("却下の理由を入力してください（部局へ伝えます）。")
             how = tr("目標は変わりません。却下の理由が記録され、部局へ伝えられます。")
         elif revision:
             how = tr("公表済みの目標のため、第{edition}版の修正として元の値（{old}）とともに記録されます。"
